@@ -1,0 +1,69 @@
+package org.conv4j.kernel;
+
+import org.conv4j.tensor.Tensor;
+
+/** Element-wise and row-wise loops shared by the layers. Parallel over fixed blocks of elements. */
+public final class Elementwise {
+    private static final int BLOCK = 1 << 14;
+
+    private Elementwise() {
+    }
+
+    /** A loop body over the flat range [from, to). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code body} over [0, size) in fixed blocks, in parallel when large. */
+    public static void forRange(int size, RangeBody body) {
+        int blocks = (size + BLOCK - 1) / BLOCK;
+        if (blocks <= 1) {
+            body.run(0, size);
+            return;
+        }
+        Parallel.forEach(blocks, b -> body.run(b * BLOCK, Math.min(size, (b + 1) * BLOCK)));
+    }
+
+    /** y = max(0, x). */
+    public static void relu(Tensor x, Tensor y) {
+        float[] xd = x.data(), yd = y.data();
+        int xo = x.offset(), yo = y.offset();
+        forRange(x.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = xd[xo + i];
+                yd[yo + i] = v > 0 ? v : 0f;
+            }
+        });
+    }
+
+    /** dx = dy where y > 0, else 0. */
+    public static void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        float[] yd = y.data(), dyd = dy.data(), dxd = dx.data();
+        int yo = y.offset(), dyo = dy.offset(), dxo = dx.offset();
+        forRange(y.size(), (from, to) -> {
+            for (int i = from; i < to; i++) dxd[dxo + i] = yd[yo + i] > 0 ? dyd[dyo + i] : 0f;
+        });
+    }
+
+    /** y[i, j] += v[j] for a (rows, cols) y. */
+    public static void addRowVector(Tensor y, Tensor v) {
+        int cols = v.size(), rows = y.size() / cols;
+        float[] yd = y.data(), vd = v.data();
+        for (int r = 0; r < rows; r++) {
+            int o = y.offset() + r * cols;
+            for (int j = 0; j < cols; j++) yd[o + j] += vd[v.offset() + j];
+        }
+    }
+
+    /** acc[j] += sum over rows of m[r, j]. */
+    public static void sumRowsInto(Tensor m, Tensor acc) {
+        int cols = acc.size(), rows = m.size() / cols;
+        float[] md = m.data(), ad = acc.data();
+        for (int j = 0; j < cols; j++) {
+            float s = 0;
+            for (int r = 0; r < rows; r++) s += md[m.offset() + r * cols + j];
+            ad[acc.offset() + j] += s;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.conv4j.nn;
+
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+
+/** Preconditions with messages that name the layer and the expected and actual values. */
+final class Check {
+    private Check() {
+    }
+
+    static void arg(boolean ok, String layer, String format, Object... args) {
+        if (!ok) throw new IllegalArgumentException(layer + ": " + String.format(format, args));
+    }
+
+    static void positive(int value, String layer, String what) {
+        arg(value > 0, layer, "%s must be positive, got %d", what, value);
+    }
+
+    static void nonNegative(int value, String layer, String what) {
+        arg(value >= 0, layer, "%s must be >= 0, got %d", what, value);
+    }
+
+    static void rank(Shape s, int rank, String layer, String layout) {
+        arg(s.rank() == rank, layer, "expected a rank-%d input %s, got shape %s", rank, layout, s);
+    }
+
+    /** Fails if a backward arrives before any TRAIN forward. */
+    static void saved(Object saved, String layer) {
+        if (saved == null) throw new IllegalStateException(layer + ": backward called without a preceding forward in TRAIN mode");
+    }
+
+    static void sameShape(Tensor grad, Shape expected, String layer) {
+        arg(grad.shape().equals(expected), layer, "gradient shape %s does not match the output shape %s", grad.shape(), expected);
+    }
+}

@@ -1,0 +1,252 @@
+package org.conv4j.nn;
+
+import org.conv4j.kernel.Conv;
+import org.conv4j.kernel.ConvGeometry;
+import org.conv4j.kernel.PaddingMode;
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+
+/**
+ * 2-D convolution (cross-correlation), as PyTorch's {@code nn.Conv2d}.
+ *
+ * <p>Input (N, C, H, W), weight (OC, C/groups, KH, KW), bias (OC), output (N, OC, OH, OW) with
+ * {@code OH = floor((H + pt + pb - dh*(KH-1) - 1) / sh) + 1} (SPEC 1). Padding is one value,
+ * {@code [ph, pw]}, four values top/bottom/left/right, {@code "same"} (stride 1; any odd
+ * extra goes bottom/right, as PyTorch) or {@code "valid"} (none). {@link #strict(boolean)}
+ * rejects inputs whose windows do not tile exactly instead of dropping border pixels.
+ * Default initialization: PyTorch's, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias.
+ */
+public final class Conv2d implements Layer {
+    private final int inChannels, outChannels, kernelH, kernelW;
+    private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
+    private int padTop, padBottom, padLeft, padRight;
+    private boolean same, strict;
+    private PaddingMode paddingMode = PaddingMode.ZEROS;
+    private Parameter weight, bias;
+
+    private Tensor savedInput;
+    private ConvGeometry savedGeometry;
+    private float[] workspace = new float[0];
+
+    /** A square kernel. */
+    public Conv2d(int inChannels, int outChannels, int kernelSize) {
+        this(inChannels, outChannels, kernelSize, kernelSize);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW) {
+        Check.positive(inChannels, "Conv2d", "in_channels");
+        Check.positive(outChannels, "Conv2d", "out_channels");
+        Check.positive(kernelH, "Conv2d", "kernel height");
+        Check.positive(kernelW, "Conv2d", "kernel width");
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        allocate(true);
+    }
+
+    private void allocate(boolean withBias) {
+        var rng = Init.nextGenerator();
+        int fanIn = inChannels / groups * kernelH * kernelW;
+        Tensor w = Tensor.zeros(outChannels, inChannels / groups, kernelH, kernelW);
+        Init.pytorchDefault(w, fanIn, rng);
+        weight = Parameter.trainable("weight", w);
+        if (withBias) {
+            Tensor b = Tensor.zeros(outChannels);
+            Init.pytorchDefault(b, fanIn, rng);
+            bias = Parameter.trainable("bias", b);
+        } else {
+            bias = null;
+        }
+    }
+
+    public Conv2d stride(int s) {
+        return stride(s, s);
+    }
+
+    public Conv2d stride(int sh, int sw) {
+        Check.positive(sh, "Conv2d", "stride");
+        Check.positive(sw, "Conv2d", "stride");
+        Check.arg(!same || sh == 1 && sw == 1, "Conv2d", "padding='same' needs stride 1, got %dx%d", sh, sw);
+        strideH = sh;
+        strideW = sw;
+        return this;
+    }
+
+    public Conv2d padding(int p) {
+        return padding(p, p, p, p);
+    }
+
+    public Conv2d padding(int ph, int pw) {
+        return padding(ph, ph, pw, pw);
+    }
+
+    /** Asymmetric padding: top, bottom, left, right. */
+    public Conv2d padding(int top, int bottom, int left, int right) {
+        for (int p : new int[] {top, bottom, left, right}) Check.nonNegative(p, "Conv2d", "padding");
+        padTop = top;
+        padBottom = bottom;
+        padLeft = left;
+        padRight = right;
+        same = false;
+        return this;
+    }
+
+    /** {@code "same"} (output size = input size, stride 1) or {@code "valid"} (no padding). */
+    public Conv2d padding(String mode) {
+        switch (mode.toLowerCase()) {
+            case "valid":
+                return padding(0);
+            case "same":
+                Check.arg(strideH == 1 && strideW == 1, "Conv2d", "padding='same' needs stride 1, got %dx%d", strideH, strideW);
+                same = true;
+                updateSamePadding();
+                return this;
+            default:
+                throw new IllegalArgumentException("Conv2d: padding must be 'same', 'valid' or numbers, got '" + mode + "'");
+        }
+    }
+
+    private void updateSamePadding() {
+        int th = dilationH * (kernelH - 1), tw = dilationW * (kernelW - 1);
+        padTop = th / 2;
+        padBottom = th - th / 2;
+        padLeft = tw / 2;
+        padRight = tw - tw / 2;
+    }
+
+    public Conv2d dilation(int d) {
+        return dilation(d, d);
+    }
+
+    public Conv2d dilation(int dh, int dw) {
+        Check.positive(dh, "Conv2d", "dilation");
+        Check.positive(dw, "Conv2d", "dilation");
+        dilationH = dh;
+        dilationW = dw;
+        if (same) updateSamePadding();
+        return this;
+    }
+
+    /** Splits channels into groups; re-initializes the weight, whose shape depends on it. */
+    public Conv2d groups(int g) {
+        Check.positive(g, "Conv2d", "groups");
+        Check.arg(inChannels % g == 0, "Conv2d", "in_channels (%d) must be divisible by groups (%d)", inChannels, g);
+        Check.arg(outChannels % g == 0, "Conv2d", "out_channels (%d) must be divisible by groups (%d)", outChannels, g);
+        groups = g;
+        allocate(bias != null);
+        return this;
+    }
+
+    /** Whether the layer has a bias (re-initializes the weights). */
+    public Conv2d bias(boolean on) {
+        allocate(on);
+        return this;
+    }
+
+    public Conv2d paddingMode(PaddingMode mode) {
+        paddingMode = java.util.Objects.requireNonNull(mode, "padding mode");
+        return this;
+    }
+
+    /** When on, an input whose windows do not cover it exactly is an error instead of losing border pixels. */
+    public Conv2d strict(boolean on) {
+        strict = on;
+        return this;
+    }
+
+    public int inChannels() { return inChannels; }
+    public int outChannels() { return outChannels; }
+    public int kernelH() { return kernelH; }
+    public int kernelW() { return kernelW; }
+    public int strideH() { return strideH; }
+    public int strideW() { return strideW; }
+    public int dilationH() { return dilationH; }
+    public int dilationW() { return dilationW; }
+    public int groups() { return groups; }
+    /** Padding as top, bottom, left, right. */
+    public int[] padding() { return new int[] {padTop, padBottom, padLeft, padRight}; }
+    public boolean isSame() { return same; }
+    public boolean isStrict() { return strict; }
+    public boolean hasBias() { return bias != null; }
+    public PaddingMode paddingMode() { return paddingMode; }
+    public Parameter weight() { return weight; }
+    /** The bias, or null. */
+    public Parameter biasParameter() { return bias; }
+
+    @Override
+    public java.util.List<Parameter> parameters() {
+        return bias == null ? java.util.List.of(weight) : java.util.List.of(weight, bias);
+    }
+
+    private ConvGeometry geometry(Shape in) {
+        Check.rank(in, 4, "Conv2d", "(N, C, H, W)");
+        Check.arg(in.dim(1) == inChannels, "Conv2d", "expected %d input channels, got %d (input shape %s)", inChannels, in.dim(1), in);
+        int h = in.dim(2), w = in.dim(3);
+        if (paddingMode == PaddingMode.REFLECT) {
+            Check.arg(Math.max(padTop, padBottom) < h && Math.max(padLeft, padRight) < w, "Conv2d",
+                    "reflect padding %s must be smaller than the input %dx%d", java.util.Arrays.toString(padding()), h, w);
+        } else if (paddingMode == PaddingMode.CIRCULAR) {
+            Check.arg(Math.max(padTop, padBottom) <= h && Math.max(padLeft, padRight) <= w, "Conv2d",
+                    "circular padding %s must not exceed the input %dx%d", java.util.Arrays.toString(padding()), h, w);
+        }
+        int spanH = dilationH * (kernelH - 1) + 1, spanW = dilationW * (kernelW - 1) + 1;
+        Check.arg(spanH <= h + padTop + padBottom && spanW <= w + padLeft + padRight, "Conv2d",
+                "kernel %dx%d (dilated %dx%d) is larger than the padded input %dx%d",
+                kernelH, kernelW, spanH, spanW, h + padTop + padBottom, w + padLeft + padRight);
+        if (strict) {
+            int rh = (h + padTop + padBottom - spanH) % strideH, rw = (w + padLeft + padRight - spanW) % strideW;
+            Check.arg(rh == 0 && rw == 0, "Conv2d",
+                    "strict: (H + pad - kernel) / stride is not an integer for input %dx%d (kernel %dx%d, stride %dx%d, padding %s); %d rows and %d columns would be dropped",
+                    h, w, kernelH, kernelW, strideH, strideW, java.util.Arrays.toString(padding()), rh, rw);
+        }
+        return new ConvGeometry(inChannels, h, w, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+                padTop, padBottom, padLeft, padRight, paddingMode);
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        ConvGeometry g = geometry(input);
+        return Shape.of(input.dim(0), outChannels, g.oh, g.ow);
+    }
+
+    // x is (N, C, H, W), y is (N, OC, OH, OW)
+    @Override
+    public Tensor forward(Tensor x, Mode mode) {
+        ConvGeometry g = geometry(x.shape());
+        Tensor y = Tensor.zeros(x.dim(0), outChannels, g.oh, g.ow);
+        Conv.forward(g, groups, x, weight.value(), bias == null ? null : bias.value(), y);
+        if (mode == Mode.TRAIN) {
+            savedInput = x;
+            savedGeometry = g;
+        }
+        return y;
+    }
+
+    // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
+    @Override
+    public Tensor backward(Tensor dy) {
+        Check.saved(savedInput, "Conv2d");
+        ConvGeometry g = savedGeometry;
+        Check.sameShape(dy, Shape.of(savedInput.dim(0), outChannels, g.oh, g.ow), "Conv2d");
+        int need = Conv.workspaceSize(savedInput.dim(0), weight.value().size());
+        if (workspace.length < need) workspace = new float[need];
+        Tensor dx = Tensor.zeros(savedInput.shape());
+        Conv.backward(g, groups, savedInput, weight.value(), dy, dx, weight.grad(), bias == null ? null : bias.grad(), workspace);
+        return dx;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Conv2d(").append(inChannels).append(", ").append(outChannels)
+                .append(", kernel_size=").append(kernelH == kernelW ? "" + kernelH : kernelH + "x" + kernelW);
+        if (strideH != 1 || strideW != 1) sb.append(", stride=").append(strideH == strideW ? "" + strideH : strideH + "x" + strideW);
+        if (same) sb.append(", padding=same");
+        else if (padTop + padBottom + padLeft + padRight > 0) sb.append(", padding=").append(java.util.Arrays.toString(padding()));
+        if (dilationH != 1 || dilationW != 1) sb.append(", dilation=").append(dilationH).append("x").append(dilationW);
+        if (groups != 1) sb.append(", groups=").append(groups);
+        if (bias == null) sb.append(", bias=false");
+        if (paddingMode != PaddingMode.ZEROS) sb.append(", padding_mode=").append(paddingMode.name().toLowerCase());
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,33 @@
+package org.conv4j.nn;
+
+import java.util.List;
+import java.util.Map;
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+
+/**
+ * A network layer: forward, backward, its parameters and its output shape (DESIGN "Layers").
+ *
+ * <p>In {@link Mode#TRAIN} a layer keeps what its backward needs from the last forward; in
+ * {@link Mode#EVAL} it keeps nothing, so several threads may run inference on one model.
+ * {@link #backward} returns dL/dx and adds the parameter gradients to {@link Parameter#grad()}.
+ */
+public interface Layer {
+    Tensor forward(Tensor x, Mode mode);
+
+    /** dL/dx for the last TRAIN forward, given dL/dy; parameter gradients are accumulated. */
+    Tensor backward(Tensor gradOut);
+
+    /** The output shape for an input shape; throws {@link IllegalArgumentException} naming the problem. */
+    Shape outputShape(Shape input);
+
+    /** This layer's own parameters and buffers, with local names ("weight", "bias", "running_mean"). */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Named sub-layers, for containers ("0", "1" ... in a Sequential). */
+    default Map<String, Layer> children() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,168 @@
+package org.conv4j.nn;
+
+import static org.conv4j.testing.Assertions2.assertClose;
+import static org.conv4j.testing.Assertions2.assertSameBits;
+import static org.conv4j.testing.Assertions2.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.conv4j.check.GradientCheck;
+import org.conv4j.kernel.Conv;
+import org.conv4j.kernel.ConvGeometry;
+import org.conv4j.kernel.PaddingMode;
+import org.conv4j.kernel.Parallel;
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class Conv2dTest {
+
+    private static Conv2d withWeights(Conv2d conv, float[] w, float... b) {
+        conv.weight().value().copyFrom(Tensor.of(w, conv.weight().value().shape().dims()));
+        if (conv.hasBias()) conv.biasParameter().value().copyFrom(Tensor.of(b, b.length));
+        return conv;
+    }
+
+    @Test
+    void spec2Example1ThreeByThreeWithTwoByTwoKernel() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3);
+        Conv2d noBias = withWeights(new Conv2d(1, 1, 2).bias(false), new float[] {0, 1, 2, 3});
+        assertClose(new float[] {25, 31, 43, 49}, noBias.forward(x, Mode.EVAL), 0);
+        Conv2d withBias = withWeights(new Conv2d(1, 1, 2), new float[] {0, 1, 2, 3}, 1f);
+        assertClose(new float[] {26, 32, 44, 50}, withBias.forward(x, Mode.EVAL), 0);
+    }
+
+    @Test
+    void spec2OutputSizes() {
+        assertEquals(Shape.of(1, 1, 4, 4), new Conv2d(1, 1, 3).padding(1).outputShape(Shape.of(1, 1, 4, 4)));
+        assertEquals(Shape.of(1, 1, 6, 6), new Conv2d(1, 1, 3).padding(2).outputShape(Shape.of(1, 1, 4, 4)));
+        assertEquals(Shape.of(1, 1, 50, 50), new Conv2d(1, 1, 3).padding(1).stride(2).outputShape(Shape.of(1, 1, 100, 100)));
+        assertEquals(Shape.of(1, 1, 3, 3), new Conv2d(1, 1, 2).outputShape(Shape.of(1, 1, 4, 4)));
+    }
+
+    @Test
+    void spec2Example4TwoFiltersOverPaddedRgbHave56Parameters() {
+        Conv2d conv = new Conv2d(3, 2, 3).stride(2).padding(1);
+        assertEquals(Shape.of(1, 2, 3, 3), conv.outputShape(Shape.of(1, 3, 5, 5)));
+        assertEquals(56, Layers.parameterCount(conv));
+    }
+
+    @Test
+    void spec2Example8GradientCheckWithSumOfOutput() {
+        Init.seed(8);
+        Conv2d conv = new Conv2d(3, 2, 3).stride(2).padding(1);
+        Tensor x = random(new SplittableRandom(8), 1, 3, 5, 5);
+        GradientCheck.Report r = new GradientCheck().sumOfOutput(true).check(conv, x);
+        assertTrue(r.passed(1e-2), r.toString());
+        assertEquals(3, r.errors().size(), "input, weight and bias are each checked");
+    }
+
+    @Test
+    void samePaddingKeepsSizeAndPutsOddExtraBottomRight() {
+        Conv2d conv = new Conv2d(1, 1, 4).padding("same");
+        assertEquals(Shape.of(2, 1, 7, 9), conv.outputShape(Shape.of(2, 1, 7, 9)));
+        assertEquals(java.util.List.of(1, 2, 1, 2), java.util.Arrays.stream(conv.padding()).boxed().toList());
+    }
+
+    /** A random convolution configuration, with its input. */
+    private static Object[] randomCase(SplittableRandom rng) {
+        int groups = new int[] {1, 1, 2, 3}[rng.nextInt(4)];
+        boolean depthwise = rng.nextInt(5) == 0;
+        int cin = groups * (1 + rng.nextInt(3));
+        int cout = depthwise ? cin : groups * (1 + rng.nextInt(3));
+        if (depthwise) groups = cin;
+        int kh = 1 + rng.nextInt(7), kw = 1 + rng.nextInt(7);
+        int dh = 1 + rng.nextInt(3), dw = 1 + rng.nextInt(3);
+        int pt = rng.nextInt(4), pb = rng.nextInt(4), pl = rng.nextInt(4), pr = rng.nextInt(4);
+        PaddingMode mode = PaddingMode.values()[rng.nextInt(4)];
+        int h = Math.max(dh * (kh - 1) + 1, Math.max(pt, pb) + 1) + rng.nextInt(6);
+        int w = Math.max(dw * (kw - 1) + 1, Math.max(pl, pr) + 1) + rng.nextInt(6);
+        Conv2d conv = new Conv2d(cin, cout, kh, kw).stride(1 + rng.nextInt(3), 1 + rng.nextInt(3))
+                .padding(pt, pb, pl, pr).dilation(dh, dw).groups(groups).paddingMode(mode).bias(rng.nextBoolean());
+        Tensor x = random(rng, 1 + rng.nextInt(3), cin, h, w);
+        return new Object[] {conv, x};
+    }
+
+    @Test
+    void fastPathMatchesReferenceOnRandomConfigurations() {
+        SplittableRandom rng = new SplittableRandom(2024);
+        for (int trial = 0; trial < 300; trial++) {
+            Object[] c = randomCase(rng);
+            Conv2d conv = (Conv2d) c[0];
+            Tensor x = (Tensor) c[1];
+            int[] p = conv.padding();
+            ConvGeometry g = new ConvGeometry(conv.inChannels(), x.dim(2), x.dim(3), conv.kernelH(), conv.kernelW(),
+                    conv.strideH(), conv.strideW(), conv.dilationH(), conv.dilationW(), p[0], p[1], p[2], p[3], conv.paddingMode());
+            Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
+            Tensor expected = Tensor.zeros(x.dim(0), conv.outChannels(), g.oh, g.ow);
+            Conv.referenceForward(g, conv.groups(), x, conv.weight().value(), bias, expected);
+            Tensor y = conv.forward(x, Mode.TRAIN);
+            String what = conv + " on " + x.shape();
+            assertClose(expected, y, 1e-5);
+
+            Tensor dy = random(rng, y.shape().dims());
+            Tensor dxRef = Tensor.zeros(x.shape());
+            Tensor dwRef = Tensor.zeros(conv.weight().value().shape());
+            Tensor dbRef = bias == null ? null : Tensor.zeros(bias.shape());
+            Conv.referenceBackward(g, conv.groups(), x, conv.weight().value(), dy, dxRef, dwRef, dbRef);
+            Layers.zeroGrad(conv);
+            Tensor dx = conv.backward(dy);
+            assertClose(dxRef, dx, 1e-4);
+            assertClose(dwRef, conv.weight().grad(), 1e-4);
+            if (bias != null) assertClose(dbRef, conv.biasParameter().grad(), 1e-4);
+            assertTrue(trial >= 0, what);
+        }
+    }
+
+    @Test
+    void gradientCheckPassesOnRandomConfigurations() {
+        SplittableRandom rng = new SplittableRandom(77);
+        for (int trial = 0; trial < 25; trial++) {
+            Object[] c = randomCase(rng);
+            Conv2d conv = (Conv2d) c[0];
+            GradientCheck.Report r = new GradientCheck().seed(trial).check(conv, (Tensor) c[1]);
+            assertTrue(r.passed(2e-2), conv + "\n" + r);
+        }
+    }
+
+    @Test
+    void resultsAreBitIdenticalForOneAndTwoThreads() {
+        Init.seed(3);
+        Conv2d conv = new Conv2d(8, 16, 3).padding(1);
+        Tensor x = random(new SplittableRandom(5), 16, 8, 20, 20);
+        Tensor dy = random(new SplittableRandom(6), 16, 16, 20, 20);
+        int saved = Parallel.threads();
+        try {
+            Tensor[] results = new Tensor[4];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                Layers.zeroGrad(conv);
+                results[2 * (threads - 1)] = conv.forward(x, Mode.TRAIN);
+                conv.backward(dy);
+                results[2 * (threads - 1) + 1] = conv.weight().grad().copy();
+            }
+            assertSameBits(results[0], results[2]);
+            assertSameBits(results[1], results[3]);
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void badConfigurationAndInputFailWithClearMessages() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 3).groups(2));
+        assertTrue(e.getMessage().contains("in_channels (3) must be divisible by groups (2)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 3).forward(Tensor.zeros(1, 2, 8, 8), Mode.EVAL));
+        assertTrue(e.getMessage().contains("expected 3 input channels, got 2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(1, 1, 5).forward(Tensor.zeros(1, 1, 3, 3), Mode.EVAL));
+        assertTrue(e.getMessage().contains("larger than the padded input 3x3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(1, 1, 3).forward(Tensor.zeros(1, 9), Mode.EVAL));
+        assertTrue(e.getMessage().contains("rank-4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(1, 1, 2).stride(2).strict(true).outputShape(Shape.of(1, 1, 5, 5)));
+        assertTrue(e.getMessage().startsWith("Conv2d: strict"), e.getMessage());
+        assertEquals(Shape.of(1, 1, 2, 2), new Conv2d(1, 1, 2).stride(2).outputShape(Shape.of(1, 1, 5, 5)));
+        assertThrows(IllegalStateException.class, () -> new Conv2d(1, 1, 2).backward(Tensor.zeros(1, 1, 1, 1)));
+    }
+}
