@@ -8,17 +8,37 @@ import java.util.Map;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
-/** Layers applied in order; children are named "0", "1", ... as in PyTorch's {@code nn.Sequential}. */
+/**
+ * Layers applied in order. Children are named "0", "1", ... as in PyTorch's {@code nn.Sequential},
+ * or by the name given to {@link #add(String, Layer)} (as with PyTorch's OrderedDict form), so
+ * parameters read "features.0.weight".
+ */
 public final class Sequential implements Layer {
     private final List<Layer> layers = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
 
     public Sequential(Layer... layers) {
         for (Layer l : layers) add(l);
     }
 
     public Sequential add(Layer layer) {
-        layers.add(java.util.Objects.requireNonNull(layer, "layer"));
+        return add(Integer.toString(layers.size()), layer);
+    }
+
+    /** Adds a named child; names are non-empty, unique and contain no '.'. */
+    public Sequential add(String name, Layer layer) {
+        java.util.Objects.requireNonNull(layer, "layer");
+        Check.arg(name != null && !name.isEmpty() && !name.contains("."), "Sequential",
+                "child names must be non-empty and contain no '.', got '%s'", name);
+        Check.arg(!names.contains(name), "Sequential", "duplicate child name '%s'", name);
+        layers.add(layer);
+        names.add(name);
         return this;
+    }
+
+    /** The child names, in order. */
+    public List<String> names() {
+        return Collections.unmodifiableList(names);
     }
 
     public List<Layer> layers() {
@@ -36,7 +56,7 @@ public final class Sequential implements Layer {
     @Override
     public Map<String, Layer> children() {
         Map<String, Layer> m = new LinkedHashMap<>();
-        for (int i = 0; i < layers.size(); i++) m.put(Integer.toString(i), layers.get(i));
+        for (int i = 0; i < layers.size(); i++) m.put(names.get(i), layers.get(i));
         return m;
     }
 
@@ -47,7 +67,7 @@ public final class Sequential implements Layer {
             try {
                 s = layers.get(i).outputShape(s);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i) + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("layer " + names.get(i) + " (" + layers.get(i) + "): " + e.getMessage(), e);
             }
         }
         return s;
@@ -59,7 +79,7 @@ public final class Sequential implements Layer {
             try {
                 x = layers.get(i).forward(x, mode);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i) + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("layer " + names.get(i) + " (" + layers.get(i) + "): " + e.getMessage(), e);
             }
         }
         return x;
@@ -74,7 +94,7 @@ public final class Sequential implements Layer {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Sequential(");
-        for (int i = 0; i < layers.size(); i++) sb.append("\n  (").append(i).append("): ").append(layers.get(i));
+        for (int i = 0; i < layers.size(); i++) sb.append("\n  (").append(names.get(i)).append("): ").append(String.valueOf(layers.get(i)).replace("\n", "\n  "));
         return sb.append(layers.isEmpty() ? ")" : "\n)").toString();
     }
 }
