@@ -1,0 +1,24 @@
+package org.conv4j.golden;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.stream.Stream;
+import org.conv4j.nn.SoftmaxCrossEntropy;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * SoftmaxCrossEntropy against PyTorch's CrossEntropyLoss (mean): class-index targets of shape
+ * (N), probability rows and one-hot rows of shape (N, K); the loss and d(loss)/dlogits.
+ */
+class GoldenLossesTest {
+
+    @TestFactory
+    Stream<DynamicTest> crossEntropyMatchesPyTorch() {
+        return Fixture.family("cross_entropy").stream().map(f -> dynamicTest(f.name(), () -> {
+            assertEquals("mean", f.get("reduction"), f.toString());
+            Golden.checkLoss(f, new SoftmaxCrossEntropy());
+        }));
+    }
+}
