@@ -46,6 +46,15 @@ public final class Elementwise {
         });
     }
 
+    /** acc += x for two tensors of the same size. */
+    public static void addInto(Tensor acc, Tensor x) {
+        float[] ad = acc.data(), xd = x.data();
+        int ao = acc.offset(), xo = x.offset();
+        forRange(acc.size(), (from, to) -> {
+            for (int i = from; i < to; i++) ad[ao + i] += xd[xo + i];
+        });
+    }
+
     /** y[i, j] += v[j] for a (rows, cols) y. */
     public static void addRowVector(Tensor y, Tensor v) {
         int cols = v.size(), rows = y.size() / cols;

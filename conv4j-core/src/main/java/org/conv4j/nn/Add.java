@@ -36,7 +36,7 @@ public final class Add implements Merge {
         for (Tensor x : inputs) shapes.add(x.shape());
         Shape out = outputShape(shapes);
         Tensor y = inputs.get(0).copy();
-        for (int i = 1; i < inputs.size(); i++) addInto(y, inputs.get(i));
+        for (int i = 1; i < inputs.size(); i++) Elementwise.addInto(y, inputs.get(i));
         if (mode == Mode.TRAIN) {
             savedShape = out;
             savedCount = inputs.size();
@@ -50,15 +50,6 @@ public final class Add implements Merge {
         Check.saved(savedShape, "Add");
         Check.sameShape(dy, savedShape, "Add");
         return Collections.nCopies(savedCount, dy);
-    }
-
-    /** acc += x for two tensors of the same size; element-wise, so the same bits for any thread count. */
-    static void addInto(Tensor acc, Tensor x) {
-        float[] ad = acc.data(), xd = x.data();
-        int ao = acc.offset(), xo = x.offset();
-        Elementwise.forRange(acc.size(), (from, to) -> {
-            for (int i = from; i < to; i++) ad[ao + i] += xd[xo + i];
-        });
     }
 
     @Override

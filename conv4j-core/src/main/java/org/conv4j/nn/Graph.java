@@ -1,5 +1,7 @@
 package org.conv4j.nn;
 
+import org.conv4j.kernel.Elementwise;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -327,7 +329,7 @@ public final class Graph implements Layer {
             grads[s] = grads[s].copy();
             owned[s] = true;
         }
-        Add.addInto(grads[s], dx);
+        Elementwise.addInto(grads[s], dx);
     }
 
     @Override

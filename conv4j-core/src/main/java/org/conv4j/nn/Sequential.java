@@ -67,7 +67,7 @@ public final class Sequential implements Layer {
             try {
                 s = layers.get(i).outputShape(s);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + names.get(i) + " (" + layers.get(i) + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layers.get(i)) + "): " + e.getMessage(), e);
             }
         }
         return s;
@@ -79,7 +79,7 @@ public final class Sequential implements Layer {
             try {
                 x = layers.get(i).forward(x, mode);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + names.get(i) + " (" + layers.get(i) + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layers.get(i)) + "): " + e.getMessage(), e);
             }
         }
         return x;
@@ -89,6 +89,11 @@ public final class Sequential implements Layer {
     public Tensor backward(Tensor dy) {
         for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy);
         return dy;
+    }
+
+    // containers print many lines; an error message names only their type
+    private static String brief(Layer layer) {
+        return layer.children().isEmpty() ? layer.toString() : layer.getClass().getSimpleName();
     }
 
     @Override
