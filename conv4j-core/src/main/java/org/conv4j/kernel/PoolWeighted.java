@@ -31,6 +31,7 @@ public final class PoolWeighted {
         return weight.offset() + (weight.dim(0) == 1 ? 0 : c * weight.dim(1) * weight.dim(2));
     }
 
+    /** y (overwritten) = the weighted sum over each window, zero padding skipped (see the class doc). */
     public static void forward(ConvGeometry g, Tensor weight, Tensor x, Tensor y) {
         int planes = x.dim(0) * g.c, hw = g.h * g.w, ohw = g.oh * g.ow;
         float[] xd = x.data(), yd = y.data(), wd = weight.data();
