@@ -1,0 +1,203 @@
+package org.conv4j.summary;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.BatchNorm1d;
+import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.GaussianPool2d;
+import org.conv4j.nn.GlobalAvgPool2d;
+import org.conv4j.nn.Graph;
+import org.conv4j.nn.Layer;
+import org.conv4j.nn.Layers;
+import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.Sequential;
+import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.tensor.Shape;
+
+/**
+ * What a model costs before it is trained: for every leaf layer its output shape, parameter
+ * count, FLOPs per image, receptive field and jump; totals; activation memory for a batch.
+ *
+ * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
+ * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, Linear
+ * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
+ * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
+ * the usual conventions; biases are not counted.
+ *
+ * <p>Receptive field (SPEC 2 example 6) and jump follow the standard recurrence: a window of
+ * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
+ * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
+ * branches, the largest receptive field and jump of the inputs are taken.
+ */
+public final class ModelSummary {
+    /** One leaf layer: its dotted name, type, output shape (with batch), parameters, FLOPs per image, receptive field and jump (H, W). */
+    public record Row(String name, String type, Shape output, long parameters, long flops,
+                      int receptiveH, int receptiveW, int jumpH, int jumpW) {
+    }
+
+    // What is known about a tensor flowing through the model.
+    private record State(Shape shape, int rfH, int rfW, int jumpH, int jumpW, int mapH, int mapW) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+    private final Shape input;
+    private final long totalParameters;
+    private Shape output;
+
+    private ModelSummary(Layer model, Shape input) {
+        this.input = input;
+        this.totalParameters = Layers.parameterCount(model);
+        int h = input.rank() == 4 ? input.dim(2) : 1, w = input.rank() == 4 ? input.dim(3) : 1;
+        State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
+        output = end.shape;
+    }
+
+    /** The summary of {@code model} for an input shape with its batch dimension, e.g. (1, 1, 28, 28). */
+    public static ModelSummary of(Layer model, Shape input) {
+        model.outputShape(input); // validates the whole model first, with its own message
+        return new ModelSummary(model, input);
+    }
+
+    private State walk(Layer layer, String name, State in) {
+        if (layer instanceof Sequential seq) {
+            State s = in;
+            List<String> names = seq.names();
+            for (int i = 0; i < seq.size(); i++) s = walk(seq.get(i), prefix(name) + names.get(i), s);
+            return s;
+        }
+        if (layer instanceof Graph g) return walkGraph(g, name, in);
+        Shape out = layer.outputShape(in.shape);
+        State s = leaf(layer, in, out);
+        long params = 0;
+        for (var p : layer.parameters()) if (p.isTrainable()) params += p.value().size();
+        rows.add(new Row(name.isEmpty() ? "(model)" : name, layer.getClass().getSimpleName(), out, params,
+                flops(layer, in.shape, out), s.rfH, s.rfW, s.jumpH, s.jumpW));
+        return s;
+    }
+
+    private State walkGraph(Graph g, String name, State in) {
+        Map<String, State> states = new HashMap<>();
+        states.put(Graph.INPUT, in);
+        for (Graph.Node node : g.nodes()) {
+            String path = prefix(name) + node.name();
+            if (node.isMerge()) {
+                List<Shape> shapes = new ArrayList<>();
+                int rfH = 1, rfW = 1, jH = 1, jW = 1, mH = 1, mW = 1;
+                for (String src : node.inputs()) {
+                    State s = states.get(src);
+                    shapes.add(s.shape);
+                    rfH = Math.max(rfH, s.rfH);
+                    rfW = Math.max(rfW, s.rfW);
+                    jH = Math.max(jH, s.jumpH);
+                    jW = Math.max(jW, s.jumpW);
+                    mH = Math.max(mH, s.mapH);
+                    mW = Math.max(mW, s.mapW);
+                }
+                Shape out = node.merge().outputShape(shapes);
+                rows.add(new Row(path, node.merge().getClass().getSimpleName(), out, 0, 0, rfH, rfW, jH, jW));
+                states.put(node.name(), new State(out, rfH, rfW, jH, jW, mH, mW));
+            } else {
+                states.put(node.name(), walk(node.layer(), path, states.get(node.inputs().get(0))));
+            }
+        }
+        return states.get(g.outputName());
+    }
+
+    private static String prefix(String name) {
+        return name.isEmpty() ? "" : name + ".";
+    }
+
+    private static State leaf(Layer layer, State in, Shape out) {
+        int[] window = null; // kh, kw (effective), sh, sw
+        if (layer instanceof Conv2d c) {
+            window = new int[] {c.dilationH() * (c.kernelH() - 1) + 1, c.dilationW() * (c.kernelW() - 1) + 1, c.strideH(), c.strideW()};
+        } else if (layer instanceof MaxPool2d p) {
+            window = new int[] {p.dilationH() * (p.kernelH() - 1) + 1, p.dilationW() * (p.kernelW() - 1) + 1, p.strideH(), p.strideW()};
+        } else if (layer instanceof AvgPool2d p) {
+            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof GaussianPool2d p) {
+            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof TrainablePool2d p) {
+            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
+            window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
+        }
+        int mapH = out.rank() == 4 ? out.dim(2) : (window != null ? 1 : in.mapH);
+        int mapW = out.rank() == 4 ? out.dim(3) : (window != null ? 1 : in.mapW);
+        if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
+        return new State(out, in.rfH + (window[0] - 1) * in.jumpH, in.rfW + (window[1] - 1) * in.jumpW,
+                in.jumpH * window[2], in.jumpW * window[3], mapH, mapW);
+    }
+
+    private static long flops(Layer layer, Shape in, Shape out) {
+        long outPerImage = out.sizeFrom(1);
+        if (layer instanceof Conv2d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelH() * c.kernelW();
+        if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
+        if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;
+        if (layer instanceof GaussianPool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
+        if (layer instanceof TrainablePool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
+        return 0;
+    }
+
+    public List<Row> rows() {
+        return Collections.unmodifiableList(rows);
+    }
+
+    public Shape input() {
+        return input;
+    }
+
+    public Shape output() {
+        return output;
+    }
+
+    /** Trainable parameters of the whole model. */
+    public long parameters() {
+        return totalParameters;
+    }
+
+    /** FLOPs of one forward pass of one image. */
+    public long flops() {
+        long f = 0;
+        for (Row r : rows) f += r.flops;
+        return f;
+    }
+
+    /** Bytes of the layer outputs of one forward pass for a batch (training keeps about as much again for their gradients). */
+    public long activationBytes(int batch) {
+        long floats = 0;
+        for (Row r : rows) floats += r.output.sizeFrom(1);
+        return 4L * batch * floats;
+    }
+
+    /** The receptive field of the final output, H x W. */
+    public int[] receptiveField() {
+        Row last = rows.get(rows.size() - 1);
+        return new int[] {last.receptiveH, last.receptiveW};
+    }
+
+    /** A table for people. */
+    public String format(int batch) {
+        StringBuilder sb = new StringBuilder();
+        int nameWidth = 12;
+        for (Row r : rows) nameWidth = Math.max(nameWidth, r.name.length() + r.type.length() + 3);
+        String fmt = "%-" + nameWidth + "s %-20s %12s %14s %9s %7s%n";
+        sb.append(String.format(fmt, "layer", "output shape", "parameters", "FLOPs", "RF", "jump"));
+        for (Row r : rows) {
+            sb.append(String.format(fmt, r.name + " (" + r.type + ")", r.output, String.format("%,d", r.parameters),
+                    String.format("%,d", r.flops), r.receptiveH + "x" + r.receptiveW, r.jumpH + "x" + r.jumpW));
+        }
+        sb.append(String.format("input %s -> output %s%n", input, output));
+        sb.append(String.format("parameters: %,d (%.2f MB as float32)%n", parameters(), parameters() * 4 / 1e6));
+        sb.append(String.format("FLOPs per image: %,d (%.3f GFLOPs)%n", flops(), flops() / 1e9));
+        sb.append(String.format("activation memory, batch %d: %.2f MB forward (about twice that when training)%n",
+                batch, activationBytes(batch) / 1e6));
+        return sb.toString();
+    }
+}
