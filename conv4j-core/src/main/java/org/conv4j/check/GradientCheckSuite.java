@@ -7,13 +7,32 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.conv4j.kernel.PaddingMode;
+import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.BatchNorm1d;
+import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Dropout;
+import org.conv4j.nn.Flatten;
+import org.conv4j.nn.GaussianPool2d;
+import org.conv4j.nn.GlobalAvgPool2d;
+import org.conv4j.nn.Graph;
+import org.conv4j.nn.Identity;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
+import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.Maxout;
+import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
+import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Softmax;
+import org.conv4j.nn.Tanh;
+import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
@@ -22,8 +41,11 @@ import org.conv4j.tensor.Tensor;
  * worst relative error found per type.
  */
 public final class GradientCheckSuite {
-    /** One random case: a layer and an input for it. */
-    public record Case(Layer layer, Tensor input) {
+    /** One random case: a layer, an input for it, and the mode of the check. */
+    public record Case(Layer layer, Tensor input, Mode mode) {
+        public Case(Layer layer, Tensor input) {
+            this(layer, input, Mode.TRAIN);
+        }
     }
 
     /** The result for one layer type. */
@@ -39,14 +61,52 @@ public final class GradientCheckSuite {
     public static GradientCheckSuite standard() {
         GradientCheckSuite s = new GradientCheckSuite();
         s.add("Conv2d", GradientCheckSuite::conv);
-        s.add("Linear", r -> new Case(new Linear(1 + r.nextInt(6), 1 + r.nextInt(6)), null));
+        s.add("Linear", r -> {
+            Linear l = new Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());
+            return new Case(l, uniform(r, 1 + r.nextInt(3), l.inFeatures()));
+        });
+        s.add("MaxPool2d", r -> {
+            int k = 2 + r.nextInt(2);
+            MaxPool2d p = new MaxPool2d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1)).ceilMode(r.nextBoolean());
+            return new Case(p, distinct(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3)));
+        });
+        s.add("AvgPool2d", r -> {
+            int k = 2 + r.nextInt(2);
+            AvgPool2d p = new AvgPool2d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1))
+                    .ceilMode(r.nextBoolean()).countIncludePad(r.nextBoolean());
+            return new Case(p, uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3)));
+        });
+        s.add("GlobalAvgPool2d", r -> new Case(new GlobalAvgPool2d(), uniform(r, 1 + r.nextInt(2), 3, 2 + r.nextInt(4), 2 + r.nextInt(4))));
+        s.add("GaussianPool2d", r -> new Case(new GaussianPool2d(3, 0.5 + r.nextDouble()).stride(1 + r.nextInt(2)),
+                uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3))));
+        s.add("TrainablePool2d", r -> new Case(new TrainablePool2d(2, 2 + r.nextInt(2)).stride(1 + r.nextInt(2)),
+                uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3))));
         s.add("ReLU", r -> new Case(new ReLU(), awayFromZero(r, 1 + r.nextInt(3), 2, 3, 3)));
+        s.add("LeakyReLU", r -> new Case(new LeakyReLU((float) (0.01 + 0.3 * r.nextDouble())), awayFromZero(r, 1 + r.nextInt(3), 2, 3, 3)));
+        s.add("Sigmoid", r -> new Case(new Sigmoid(), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
+        s.add("Tanh", r -> new Case(new Tanh(), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
+        s.add("Identity", r -> new Case(new Identity(), uniform(r, 1 + r.nextInt(3), 2, 3)));
+        s.add("Maxout", r -> new Case(new Maxout(2 + r.nextInt(2)), distinct(r, 1 + r.nextInt(2), 6, 2, 3)));
         s.add("Softmax", r -> new Case(new Softmax(), uniform(r, 1 + r.nextInt(3), 2 + r.nextInt(5))));
-        s.add("Sequential", r -> new Case(new Sequential(new Conv2d(2, 3, 3).padding(1), new Linear(3 * 4 * 4, 5)), null));
+        s.add("Flatten", r -> new Case(new Flatten(), uniform(r, 1 + r.nextInt(3), 2, 3, 2)));
+        s.add("Dropout", r -> new Case(new FixedMaskDropout(0.1 + 0.6 * r.nextDouble(), r.nextLong()), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
+        s.add("BatchNorm1d", r -> new Case(new BatchNorm1d(3), uniform(r, 2 + r.nextInt(4), 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));
+        s.add("BatchNorm2d", r -> new Case(new BatchNorm2d(2), uniform(r, 1 + r.nextInt(3), 2, 3, 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));
+        s.add("Sequential", r -> new Case(new Sequential(new Conv2d(2, 3, 3).padding(1), new Flatten(), new Linear(3 * 4 * 4, 5)),
+                uniform(r, 1 + r.nextInt(2), 2, 4, 4)));
+        s.add("Graph", r -> {
+            Graph g = new Graph()
+                    .add("a", new Conv2d(2, 2, 3).padding(1), Graph.INPUT)
+                    .add("b", new Conv2d(2, 2, 1), Graph.INPUT)
+                    .add("sum", new Add(), "a", "b", Graph.INPUT)
+                    .add("cat", new Concat(), "sum", "a")
+                    .output("cat");
+            return new Case(g, uniform(r, 1 + r.nextInt(2), 2, 4, 4));
+        });
         return s;
     }
 
-    /** Registers (or replaces) a layer type; a case whose input is null gets a random input from outputShape's expectations. */
+    /** Registers (or replaces) a layer type with its generator of random cases. */
     public GradientCheckSuite add(String layerType, Function<SplittableRandom, Case> generator) {
         generators.put(layerType, generator);
         return this;
@@ -70,22 +130,16 @@ public final class GradientCheckSuite {
             for (int i = 0; i < cases; i++) {
                 Init.seed(rng.nextLong());
                 Case c = e.getValue().apply(rng);
-                Tensor x = c.input() != null ? c.input() : inputFor(c.layer(), rng);
-                double err = new GradientCheck().seed(rng.nextLong()).maxElementsPerTensor(64).check(c.layer(), x).worst();
+                Tensor x = c.input();
+                double err = new GradientCheck().seed(rng.nextLong()).mode(c.mode()).maxElementsPerTensor(64).check(c.layer(), x).worst();
                 if (!(err <= worst)) {
                     worst = err;
-                    worstCase = c.layer() + " on " + x.shape();
+                    worstCase = c.layer() + " on " + x.shape() + " in " + c.mode();
                 }
             }
             results.add(new Result(e.getKey(), cases, worst, worstCase));
         }
         return results;
-    }
-
-    private static Tensor inputFor(Layer layer, SplittableRandom rng) {
-        if (layer instanceof Linear l) return uniform(rng, 1 + rng.nextInt(3), l.inFeatures());
-        if (layer instanceof Sequential) return uniform(rng, 2, 2, 4, 4);
-        throw new IllegalArgumentException("no input for " + layer);
     }
 
     private static Case conv(SplittableRandom r) {
@@ -104,11 +158,57 @@ public final class GradientCheckSuite {
         return Tensor.uniform(r, -1f, 1f, dims);
     }
 
+    /** A random arrangement of values spaced 0.05 apart: no ties within the check's step. */
+    public static Tensor distinct(SplittableRandom r, int... dims) {
+        Tensor t = Tensor.zeros(dims);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = 0.05f * (i - d.length / 2);
+        for (int i = d.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            float tmp = d[i];
+            d[i] = d[j];
+            d[j] = tmp;
+        }
+        return t;
+    }
+
     /** Values in [-1, -0.05] or [0.05, 1]: no kink of ReLU-like functions within the check's step. */
     public static Tensor awayFromZero(SplittableRandom r, int... dims) {
         Tensor t = uniform(r, dims);
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) d[i] = Math.copySign(0.05f + 0.95f * Math.abs(d[i]), d[i]);
         return t;
+    }
+
+    /** Dropout re-seeded before every forward, so each pass of the check draws the same mask. */
+    private static final class FixedMaskDropout implements Layer {
+        private final Dropout dropout;
+        private final long seed;
+
+        FixedMaskDropout(double p, long seed) {
+            this.dropout = new Dropout(p);
+            this.seed = seed;
+        }
+
+        @Override
+        public Tensor forward(Tensor x, Mode mode) {
+            dropout.seed(seed);
+            return dropout.forward(x, mode);
+        }
+
+        @Override
+        public Tensor backward(Tensor dy) {
+            return dropout.backward(dy);
+        }
+
+        @Override
+        public Shape outputShape(Shape input) {
+            return dropout.outputShape(input);
+        }
+
+        @Override
+        public String toString() {
+            return dropout + " with a fixed mask";
+        }
     }
 }
