@@ -313,7 +313,11 @@ public final class DataLoader {
             @Override
             public Batch next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                return plan.build(order, epoch, next++);
+                int b = next;
+                next = plan.batches; // a failure ends the epoch, as with prefetching
+                Batch batch = plan.build(order, epoch, b);
+                next = b + 1;
+                return batch;
             }
         }
 
