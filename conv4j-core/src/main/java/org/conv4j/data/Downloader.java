@@ -126,19 +126,20 @@ public final class Downloader {
                 throw new IOException("HTTP " + code + (http.getResponseMessage() == null ? "" : " " + http.getResponseMessage()) + " for " + url);
             }
             long written = append ? have : 0;
+            boolean tooLong = false;
             try (InputStream in = http.getInputStream();
                  OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buf = new byte[1 << 16];
-                for (int r; (r = in.read(buf)) >= 0; ) {
-                    if (written + r > size) {
-                        out.close();
-                        Files.deleteIfExists(part);
-                        throw new IOException(url + " sent more than the expected " + size + " bytes; deleted the partial download " + part);
-                    }
-                    out.write(buf, 0, r);
+                for (int r; (r = in.read(buf)) >= 0 && !tooLong; ) {
+                    tooLong = written + r > size;
+                    if (!tooLong) out.write(buf, 0, r);
                     written += r;
                 }
+            }
+            if (tooLong) {
+                Files.deleteIfExists(part);
+                throw new IOException(url + " sent more than the expected " + size + " bytes; deleted the partial download " + part);
             }
         } finally {
             http.disconnect();

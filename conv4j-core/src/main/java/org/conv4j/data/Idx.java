@@ -19,7 +19,8 @@ import java.util.zip.GZIPInputStream;
  * stream must decompress to exactly that many bytes. Nothing is allocated on the header's word
  * alone: the claimed size is capped ({@link #DEFAULT_MAX_BYTES}), a raw file is checked against
  * its length first, and a gzip stream is read into a buffer that only grows as data arrives.
- * Every problem is a {@link DatasetFormatException} that names the file (Tribuo's
+ * Bytes after the end of the last gzip member are ignored, as {@code gzip -d} does (with a
+ * warning there). Every problem is a {@link DatasetFormatException} that names the file (Tribuo's
  * {@code IDXDataSource} checks, DESIGN "Style").
  */
 public final class Idx {
