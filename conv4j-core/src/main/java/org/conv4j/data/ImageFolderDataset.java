@@ -1,0 +1,215 @@
+package org.conv4j.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.conv4j.tensor.Shape;
+
+/**
+ * Images in one sub-directory per class, as torchvision's {@code ImageFolder}: the sorted
+ * sub-directory names are the classes 0, 1, ...; every {@code .png}, {@code .jpg} or
+ * {@code .jpeg} file below a class directory (sorted by path) is a sample; other files are
+ * ignored. Images are decoded with {@code javax.imageio}, resized to H x W with bilinear
+ * interpolation (half-pixel centres, PyTorch's {@code align_corners=False}):
+ * {@code src = (dst + 0.5) * in / out - 0.5}, clamped to the image, and scaled by 1/255.
+ * One channel gives gray {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601, as PIL's "L"), three
+ * give R, G, B; alpha is ignored. Everything is decoded when loading, so a bad file fails
+ * then, naming the file.
+ */
+public final class ImageFolderDataset implements Dataset {
+    /** The largest image decoded, in pixels (8192 x 8192). */
+    public static final long MAX_PIXELS = 1L << 26;
+
+    private final ArrayDataset data;
+    private final List<String> classes;
+    private final List<Path> files;
+
+    private ImageFolderDataset(ArrayDataset data, List<String> classes, List<Path> files) {
+        this.data = data;
+        this.classes = classes;
+        this.files = files;
+    }
+
+    /** Loads every image under {@code root} as (channels, height, width) samples; channels is 1 or 3. */
+    public static ImageFolderDataset load(Path root, int channels, int height, int width) throws IOException {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("ImageFolderDataset: channels must be 1 (gray) or 3 (RGB), got " + channels);
+        if (height < 1 || width < 1) throw new IllegalArgumentException("ImageFolderDataset: size must be positive, got " + height + "x" + width);
+        if (!Files.isDirectory(root)) throw new FileNotFoundException("ImageFolderDataset: " + root + " is not a directory");
+        List<Path> classDirs;
+        try (Stream<Path> s = Files.list(root)) {
+            classDirs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+        if (classDirs.isEmpty()) throw new FileNotFoundException("ImageFolderDataset: no class sub-directories in " + root);
+        List<String> classes = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int c = 0; c < classDirs.size(); c++) {
+            Path dir = classDirs.get(c);
+            classes.add(dir.getFileName().toString());
+            List<Path> images;
+            try (Stream<Path> s = Files.walk(dir)) {
+                images = s.filter(Files::isRegularFile).filter(ImageFolderDataset::isImageName).sorted().toList();
+            }
+            if (images.isEmpty()) throw new FileNotFoundException("ImageFolderDataset: class directory " + dir + " holds no .png, .jpg or .jpeg files");
+            for (Path p : images) {
+                files.add(p);
+                labels.add(c);
+            }
+        }
+        int sampleSize = channels * height * width;
+        if ((long) files.size() * sampleSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("ImageFolderDataset: " + files.size() + " images of " + channels + "x" + height + "x" + width + " do not fit one float array");
+        }
+        float[] x = new float[files.size() * sampleSize];
+        int[] y = new int[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            Decoded img = decode(files.get(i), channels);
+            resizeBilinear(img.pixels, channels, img.h, img.w, x, i * sampleSize, height, width);
+            y[i] = labels.get(i);
+        }
+        for (int i = 0; i < x.length; i++) x[i] /= 255f;
+        return new ImageFolderDataset(new ArrayDataset(x, y, Shape.of(channels, height, width), classes.size()), List.copyOf(classes), List.copyOf(files));
+    }
+
+    private static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return !n.startsWith(".") && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"));
+    }
+
+    /** A decoded image: (channels, h, w) values in [0, 255] at its own size. */
+    record Decoded(float[] pixels, int h, int w) {
+    }
+
+    static Decoded decode(Path file, int channels) throws IOException {
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) throw new DatasetFormatException(file, "not a readable PNG or JPEG image");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // check the claimed size before decoding, so a hostile header cannot exhaust memory
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new DatasetFormatException(file, "image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is over the limit of " + MAX_PIXELS);
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (DatasetFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // image decoders also throw unchecked exceptions on corrupt data
+            throw new DatasetFormatException(file, "cannot decode image (" + e + ")", e);
+        }
+        int h = img.getHeight(), w = img.getWidth();
+        float[] out = new float[channels * h * w];
+        ColorModel cm = img.getColorModel();
+        int plane = h * w;
+        if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel)) {
+            // read gray samples from the raster: getRGB would apply a linear-to-sRGB curve
+            Raster r = img.getRaster();
+            double scale = 255.0 / ((1L << cm.getComponentSize(0)) - 1);
+            for (int yy = 0; yy < h; yy++) {
+                for (int xx = 0; xx < w; xx++) {
+                    float v = (float) (r.getSample(xx, yy, 0) * scale);
+                    for (int c = 0; c < channels; c++) out[c * plane + yy * w + xx] = v;
+                }
+            }
+            return new Decoded(out, h, w);
+        }
+        for (int yy = 0; yy < h; yy++) {
+            for (int xx = 0; xx < w; xx++) {
+                int rgb = img.getRGB(xx, yy);
+                float r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+                int i = yy * w + xx;
+                if (channels == 1) {
+                    out[i] = 0.299f * r + 0.587f * g + 0.114f * b;
+                } else {
+                    out[i] = r;
+                    out[plane + i] = g;
+                    out[2 * plane + i] = b;
+                }
+            }
+        }
+        return new Decoded(out, h, w);
+    }
+
+    /**
+     * Bilinear resize of a (c, h, w) image into {@code dst} at {@code off} as (c, oh, ow), with
+     * half-pixel centres: {@code src = (dst + 0.5) * h / oh - 0.5}, clamped to [0, h-1].
+     */
+    public static void resizeBilinear(float[] src, int c, int h, int w, float[] dst, int off, int oh, int ow) {
+        for (int y = 0; y < oh; y++) {
+            double sy = Math.min(Math.max((y + 0.5) * h / oh - 0.5, 0), h - 1);
+            int y0 = (int) sy, y1 = Math.min(y0 + 1, h - 1);
+            double fy = sy - y0;
+            for (int x = 0; x < ow; x++) {
+                double sx = Math.min(Math.max((x + 0.5) * w / ow - 0.5, 0), w - 1);
+                int x0 = (int) sx, x1 = Math.min(x0 + 1, w - 1);
+                double fx = sx - x0;
+                for (int ch = 0; ch < c; ch++) {
+                    int p = ch * h * w;
+                    double top = src[p + y0 * w + x0] * (1 - fx) + src[p + y0 * w + x1] * fx;
+                    double bottom = src[p + y1 * w + x0] * (1 - fx) + src[p + y1 * w + x1] * fx;
+                    dst[off + (ch * oh + y) * ow + x] = (float) (top * (1 - fy) + bottom * fy);
+                }
+            }
+        }
+    }
+
+    /** The class names (sub-directory names), in label order. */
+    public List<String> classNames() {
+        return classes;
+    }
+
+    /** The file sample {@code index} was read from. */
+    public Path file(int index) {
+        return files.get(index);
+    }
+
+    @Override
+    public int size() {
+        return data.size();
+    }
+
+    @Override
+    public Shape sampleShape() {
+        return data.sampleShape();
+    }
+
+    @Override
+    public int numClasses() {
+        return data.numClasses();
+    }
+
+    @Override
+    public void copySample(int index, float[] dst, int dstOffset) {
+        data.copySample(index, dst, dstOffset);
+    }
+
+    @Override
+    public int label(int index) {
+        return data.label(index);
+    }
+
+    @Override
+    public String toString() {
+        return "ImageFolderDataset(size=" + size() + ", sample=" + sampleShape() + ", classes=" + classes + ")";
+    }
+}
