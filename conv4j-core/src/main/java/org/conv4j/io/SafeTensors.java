@@ -275,7 +275,7 @@ public final class SafeTensors {
         if (end > dataLength) {
             throw new ModelFormatException(file, where + ": data_offsets [" + begin + ", " + end + "] exceed the data section of " + dataLength + " bytes");
         }
-        // overflow-safe: any product above the data length is already wrong
+        // overflow-safe: elements * 4 must stay within a long
         long elements = 1;
         for (long d : shape) {
             if (d == 0) {
@@ -285,8 +285,8 @@ public final class SafeTensors {
         }
         if (elements != 0) {
             for (long d : shape) {
-                if (elements > dataLength / 4 / d) {
-                    throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " needs more bytes than the data section holds (" + dataLength + ")");
+                if (elements > Long.MAX_VALUE / 4 / d) {
+                    throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " has more than 2^61 values (the byte size overflows)");
                 }
                 elements *= d;
             }
