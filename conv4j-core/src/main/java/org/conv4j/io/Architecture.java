@@ -229,8 +229,6 @@ public final class Architecture {
 
     /** The parameter values an architecture may allocate while it is decoded. */
     static final class Budget {
-        // a temporary allocation below this many values is always allowed (64 MB)
-        private static final long TEMPORARY_FLOOR = 1L << 24;
         private final long limit;
         private long used;
 
@@ -240,15 +238,11 @@ public final class Architecture {
 
         void take(long n, LayerConfig at) {
             used = n > Long.MAX_VALUE - used ? Long.MAX_VALUE : used + n;
-            if (used > limit) {
-                throw at.error("the architecture needs at least %d parameter values, more than the %d the file holds", used, limit);
-            }
+            if (used > limit) throw at.error("the architecture needs at least %d parameter values, more than the %d allowed", used, limit);
         }
 
         void checkTemporary(long n, LayerConfig at) {
-            if (n > Math.max(limit, TEMPORARY_FLOOR)) {
-                throw at.error("building the layer would allocate %d values, more than the %d the file holds", n, limit);
-            }
+            if (n > limit) throw at.error("building the layer would allocate %d values, more than the %d allowed", n, limit);
         }
     }
 }

@@ -43,6 +43,12 @@ public final class ModelFile {
     /** A JSON array of the names of the extra (non-model) tensors. */
     public static final String EXTRA_TENSORS_KEY = "conv4j.extra_tensors";
     private static final String RESERVED_PREFIX = "conv4j.";
+    /**
+     * Parameter values an architecture may allocate beyond those the file holds (64 MB): enough
+     * that a small mismatch is reported as the missing tensor it is, small enough that a
+     * hostile architecture cannot exhaust memory.
+     */
+    static final long ALLOCATION_MARGIN = 1L << 24;
 
     private ModelFile() {
     }
@@ -101,7 +107,7 @@ public final class ModelFile {
             extras.addAll(extraNames(file, meta));
             long values = 0;
             for (SafeTensors.Entry e : header.entries()) values += e.elements();
-            model[0] = architecture(file, meta.get(ARCHITECTURE_KEY), values);
+            model[0] = architecture(file, meta.get(ARCHITECTURE_KEY), values + ALLOCATION_MARGIN);
             checkTensors(file, model[0], header, extras);
         });
         copyWeights(model[0], contents.tensors());
@@ -166,6 +172,7 @@ public final class ModelFile {
         return out;
     }
 
+    /** Decodes the architecture, allocating at most {@code maxValues} parameter values (file's values plus the margin). */
     private static Layer architecture(Path file, String json, long maxValues) throws ModelFormatException {
         Object tree;
         try {
