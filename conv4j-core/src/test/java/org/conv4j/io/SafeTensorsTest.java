@@ -108,6 +108,22 @@ class SafeTensorsTest {
         assertEquals(Files.size(f), h.dataStart() + h.dataLength());
     }
 
+    /** Written by the reference library: {@code safetensors.numpy.save(..., metadata={"format": "pt", "note": "é"})}, version 0.8.0. */
+    private static final String REFERENCE_FILE = "sAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJub3RlIjoiw6kiLCJmb3JtYXQiOiJwdCJ9LCJsYXllci5iaWFzIjp7ImR0eXBlIjoiRjMy"
+            + "Iiwic2hhcGUiOlsyXSwiZGF0YV9vZmZzZXRzIjpbMCw4XX0sImxheWVyLndlaWdodCI6eyJkdHlwZSI6IkYzMiIsInNoYXBlIjpbMiwzXSwiZGF0YV9vZmZzZXRzIjpb"
+            + "OCwzMl19fSAgIAAA4EAAAAjBAADAPwAAAMAAAIA+AABAQAAAAIBvEoM6";
+
+    @Test
+    void readsAFileWrittenByTheReferenceLibrary() throws IOException {
+        SafeTensors.Contents c = SafeTensors.read(file(java.util.Base64.getDecoder().decode(REFERENCE_FILE)));
+        assertEquals(List.of("layer.bias", "layer.weight"), new ArrayList<>(c.tensors().keySet()));
+        assertArrayEquals(new float[] {7f, -8.5f}, c.tensors().get("layer.bias").toArray());
+        assertEquals(org.conv4j.tensor.Shape.of(2, 3), c.tensors().get("layer.weight").shape());
+        assertArrayEquals(new float[] {1.5f, -2f, 0.25f, 3f, -0f, 1e-3f}, c.tensors().get("layer.weight").toArray());
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c.tensors().get("layer.weight").at(4)));
+        assertEquals(Map.of("format", "pt", "note", "é"), c.metadata());
+    }
+
     @Test
     void readsAnyEntryOrderPaddingAndNoMetadata() throws IOException {
         // what another writer may produce: keys sorted by name, not by offset; no metadata; extra padding
