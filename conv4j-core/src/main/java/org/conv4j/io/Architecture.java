@@ -176,7 +176,7 @@ public final class Architecture {
             if (e.getMessage() != null && e.getMessage().startsWith(path)) throw e;
             throw new IllegalArgumentException(path + " (" + type + "): " + e.getMessage(), e);
         }
-        if (!config.unreadKeys().isEmpty()) throw config.error("unknown keys %s", config.unreadKeys());
+        config.checkAllKeysRead();
         return layer;
     }
 

@@ -22,6 +22,7 @@ public final class LayerConfig {
     private final String type;
     private final Architecture.Budget budget;
     private final Set<String> read = new HashSet<>();
+    private final List<LayerConfig> nested = new ArrayList<>();
 
     LayerConfig(Map<String, Object> json, String path, String type, Architecture.Budget budget) {
         this.json = json;
@@ -139,6 +140,29 @@ public final class LayerConfig {
     }
 
     /**
+     * A required array of plain objects that are not layers themselves, such as a Graph's nodes
+     * ({@code {"name": ..., "inputs": [...], "layer": {...}}}); each is read with the same getters
+     * and its unread keys are errors too.
+     */
+    public List<LayerConfig> objects(String key) {
+        Object v = required(key);
+        if (!(v instanceof List)) throw error("'%s' must be an array of objects, got %s", key, Json.typeName(v));
+        List<?> list = (List<?>) v;
+        List<LayerConfig> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Object item = list.get(i);
+            if (!(item instanceof Map)) throw error("'%s[%d]' must be an object, got %s", key, i, Json.typeName(item));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> obj = (Map<String, Object>) item;
+            LayerConfig child = new LayerConfig(obj, path + "." + key + "[" + i + "]", type, budget);
+            child.read.remove("type"); // a plain object has no type key of its own
+            nested.add(child);
+            out.add(child);
+        }
+        return out;
+    }
+
+    /**
      * Declares that the layer about to be built allocates a tensor with these dimensions. A
      * decoder calls this before constructing a layer with parameters, so that an architecture
      * claiming more values than the file holds is rejected before any memory is allocated.
@@ -171,11 +195,12 @@ public final class LayerConfig {
         return new IllegalArgumentException(path + " (" + type + "): " + String.format(format, args));
     }
 
-    /** Keys present in the JSON but never read by the decoder. */
-    Set<String> unreadKeys() {
+    /** Fails on the first key, here or in a nested object, that the decoder never read. */
+    void checkAllKeysRead() {
         Set<String> unread = new java.util.LinkedHashSet<>(json.keySet());
         unread.removeAll(read);
-        return unread;
+        if (!unread.isEmpty()) throw error("unknown keys %s", unread);
+        for (LayerConfig c : nested) c.checkAllKeysRead();
     }
 
     private Object required(String key) {

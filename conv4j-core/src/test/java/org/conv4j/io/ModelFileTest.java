@@ -194,6 +194,80 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * A user's container with named children, registered in code the way a Graph entry will be:
+     * {@code {"type":"test.Named","nodes":[{"name":"conv1","layer":{...}}, ...]}}.
+     */
+    static final class Named implements Layer {
+        final Map<String, Layer> nodes = new LinkedHashMap<>();
+
+        Named add(String name, Layer layer) {
+            nodes.put(name, layer);
+            return this;
+        }
+
+        @Override
+        public Map<String, Layer> children() {
+            return nodes;
+        }
+
+        @Override
+        public Tensor forward(Tensor x, Mode mode) {
+            for (Layer l : nodes.values()) x = l.forward(x, mode);
+            return x;
+        }
+
+        @Override
+        public Tensor backward(Tensor dy) {
+            throw new UnsupportedOperationException("not needed by this test");
+        }
+
+        @Override
+        public org.conv4j.tensor.Shape outputShape(org.conv4j.tensor.Shape in) {
+            for (Layer l : nodes.values()) in = l.outputShape(in);
+            return in;
+        }
+
+        @Override
+        public String toString() {
+            return "Named" + nodes;
+        }
+    }
+
+    static {
+        Architecture.register("test.Named", Named.class,
+                (n, out) -> {
+                    List<Object> nodes = new ArrayList<>();
+                    for (Map.Entry<String, Layer> e : n.nodes.entrySet()) {
+                        Map<String, Object> node = new LinkedHashMap<>();
+                        node.put("name", e.getKey());
+                        node.put("layer", Architecture.encode(e.getValue()));
+                        nodes.add(node);
+                    }
+                    out.put("nodes", nodes);
+                },
+                c -> {
+                    Named n = new Named();
+                    for (LayerConfig node : c.objects("nodes")) n.add(node.string("name"), node.layer("layer"));
+                    return n;
+                });
+    }
+
+    @Test
+    void aRegisteredContainerWithNamedNodesRoundTrips() throws IOException {
+        Init.seed(31);
+        Named model = new Named().add("conv1", new Conv2d(2, 3, 3)).add("act", new ReLU()).add("flat", new Flatten()).add("fc", new Linear(3 * 2 * 2, 2));
+        assertEquals("{\"type\":\"test.Named\",\"nodes\":[{\"name\":\"conv1\",\"layer\":{\"type\":\"Conv2d\"", Architecture.toJson(model).substring(0, 70));
+        assertRoundTrip(model, random(new SplittableRandom(32), 2, 2, 4, 4));
+        assertEquals(List.of("conv1.weight", "conv1.bias", "fc.weight", "fc.bias"),
+                new ArrayList<>(Layers.namedParameters(ModelFile.load(dir.resolve("model.safetensors"))).keySet()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Architecture.fromJson("{\"type\":\"test.Named\",\"nodes\":[{\"name\":\"a\",\"inptus\":[],\"layer\":{\"type\":\"ReLU\"}}]}"));
+        assertEquals("$.nodes[0] (test.Named): unknown keys [inptus]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Architecture.fromJson("{\"type\":\"test.Named\",\"nodes\":[3]}"));
+        assertEquals("$ (test.Named): 'nodes[0]' must be an object, got number", e.getMessage());
+    }
+
     @Test
     void extrasTravelWithTheModel() throws IOException {
         Sequential model = lenet(6);
