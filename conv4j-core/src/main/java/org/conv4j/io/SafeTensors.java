@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
