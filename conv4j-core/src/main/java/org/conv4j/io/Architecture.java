@@ -74,8 +74,20 @@ public final class Architecture {
                     List<Object> layers = new ArrayList<>();
                     for (Layer l : s.layers()) layers.add(encode(l));
                     out.put("layers", layers);
+                    List<Object> names = new ArrayList<>(s.names());
+                    boolean indexed = true;
+                    for (int i = 0; i < names.size(); i++) indexed &= names.get(i).equals(Integer.toString(i));
+                    if (!indexed) out.put("names", names);
                 },
-                c -> new Sequential(c.layers("layers").toArray(new Layer[0])));
+                c -> {
+                    List<Layer> layers = c.layers("layers");
+                    if (!c.has("names")) return new Sequential(layers.toArray(new Layer[0]));
+                    Sequential s = new Sequential();
+                    List<String> names = c.strings("names");
+                    if (names.size() != layers.size()) throw c.error("'names' has %d entries for %d layers", names.size(), layers.size());
+                    for (int i = 0; i < layers.size(); i++) s.add(names.get(i), layers.get(i));
+                    return s;
+                });
         register("Conv2d", Conv2d.class, Architecture::encodeConv2d, Architecture::decodeConv2d);
         register("Linear", Linear.class,
                 (l, out) -> {
@@ -93,6 +105,7 @@ public final class Architecture {
         register("ReLU", ReLU.class, (l, out) -> { }, c -> new ReLU());
         register("Flatten", Flatten.class, (l, out) -> { }, c -> new Flatten());
         register("Softmax", Softmax.class, (l, out) -> { }, c -> new Softmax());
+        BuiltinLayers.register();
     }
 
     private Architecture() {
