@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code conv4j} command: one sub-command per job, a clear one-line error on bad input. */
 @Command(name = "conv4j", mixinStandardHelpOptions = true, version = "conv4j 0.1.0",
         description = "Convolutional neural networks on the JVM: train, evaluate, inspect and run CNNs.",
-        subcommands = {CommandLine.HelpCommand.class, GradcheckCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
+                SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,0 +1,41 @@
+package org.conv4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.conv4j.data.DatasetCatalog;
+import org.conv4j.data.Downloader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/** {@code conv4j download NAME}: the one place conv4j reaches the network, and only when asked. */
+@Command(name = "download", mixinStandardHelpOptions = true,
+        description = {"Downloads a data set (mnist or fashion-mnist) from its public mirror into ~/.conv4j/datasets/NAME,",
+                "verifying each file's SHA-256; an interrupted download resumes where it stopped."})
+final class DownloadCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME", description = "mnist or fashion-mnist.")
+    String name;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        DatasetCatalog catalog = new DatasetCatalog();
+        if (!catalog.names().contains(name)) throw new Main.UsageError("unknown data set '" + name + "'; known: " + String.join(", ", catalog.names()));
+        var out = spec.commandLine().getOut();
+        Path dir = catalog.download(name, new Downloader().log(m -> {
+            out.println(m);
+            out.flush();
+        }));
+        out.println("downloaded " + name + " into " + dir);
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package org.conv4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.conv4j.io.ModelFile;
+import org.conv4j.nn.Layer;
+import org.conv4j.tensor.Shape;
+
+/** A model loaded for a command, with the input shape it was trained on when the file records it. */
+record ModelSource(Layer model, Shape inputShape) {
+
+    static ModelSource load(Path file) throws IOException {
+        if (!Files.exists(file)) throw new Main.UsageError("no such model file: " + file);
+        if (Files.isDirectory(file)) {
+            Path inRun = file.resolve("model.safetensors");
+            if (!Files.isRegularFile(inRun)) throw new Main.UsageError(file + " is a directory without a model.safetensors");
+            file = inRun;
+        }
+        ModelFile.Contents c = ModelFile.read(file);
+        String shape = c.extraMetadata().get("input_shape");
+        return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file));
+    }
+
+    /** "CxHxW" as a (C, H, W) shape. */
+    static Shape parseShape(String text, String what) {
+        String[] parts = text.trim().split("x");
+        if (parts.length != 3) throw new Main.UsageError(what + " must be CxHxW, e.g. 1x28x28, got '" + text + "'");
+        int[] d = new int[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                d[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new Main.UsageError(what + " must be CxHxW with positive integers, got '" + text + "'");
+            }
+            if (d[i] < 1 || d[i] > 100_000) throw new Main.UsageError(what + " must be CxHxW with positive integers, got '" + text + "'");
+        }
+        return Shape.of(d);
+    }
+
+    /** Fails with one clear line when the model cannot take images of this (C, H, W) shape. */
+    static int classesFor(Layer model, Shape sample, String dataName) {
+        Shape out;
+        try {
+            out = model.outputShape(Shape.of(1, sample.dim(0), sample.dim(1), sample.dim(2)));
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError("the model does not accept the images of " + dataName + " (" + sample.dim(0) + "x" + sample.dim(1) + "x" + sample.dim(2) + "): " + e.getMessage());
+        }
+        if (out.rank() != 2) throw new Main.UsageError("the model's output " + out + " is not one score per class");
+        return out.dim(1);
+    }
+}

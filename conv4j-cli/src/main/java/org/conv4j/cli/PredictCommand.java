@@ -1,0 +1,125 @@
+package org.conv4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.conv4j.data.Idx;
+import org.conv4j.data.IdxArray;
+import org.conv4j.data.Images;
+import org.conv4j.io.Json;
+import org.conv4j.nn.Mode;
+import org.conv4j.nn.Softmax;
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code conv4j predict}: the top classes with probabilities for images or an IDX file. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Prints the most probable classes of each image. PNG and JPEG files are converted to the model's",
+                "input channels and size; an IDX image file (e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
+final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model-file", required = true, description = "A model file (or a run directory holding model.safetensors).")
+    Path modelFile;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files, or IDX image files.")
+    List<Path> images;
+
+    @Option(names = "--top", defaultValue = "3", description = "Classes to show per image (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--limit", defaultValue = "20", description = "Images to predict from an IDX file (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--invert", description = "Invert gray levels (for dark digits on a light background; MNIST is light on dark).")
+    boolean invert;
+
+    @Option(names = "--input", description = "The model's input CxHxW, when its file does not record it (default: 1x28x28).")
+    String input;
+
+    @Option(names = "--json", description = "Print JSON: a list of {image, predictions: [{class, probability}]}.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        if (top < 1) throw new Main.UsageError("--top must be >= 1, got " + top);
+        if (limit < 1) throw new Main.UsageError("--limit must be >= 1, got " + limit);
+        ModelSource m = ModelSource.load(modelFile);
+        Shape in = input != null ? ModelSource.parseShape(input, "--input")
+                : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
+        int classes = ModelSource.classesFor(m.model(), in, "--input");
+        List<Object> results = new ArrayList<>();
+        var out = spec.commandLine().getOut();
+        for (Path p : images) {
+            if (!Files.isRegularFile(p)) throw new Main.UsageError("no such file: " + p);
+            for (Map.Entry<String, Tensor> e : load(p, in).entrySet()) {
+                Tensor x = e.getValue();
+                if (invert) for (int i = 0; i < x.size(); i++) x.data()[i] = 1f - x.data()[i];
+                Tensor prob = Softmax.apply(m.model().forward(x, Mode.EVAL));
+                List<Object> preds = new ArrayList<>();
+                StringBuilder line = new StringBuilder(e.getKey()).append(':');
+                boolean[] used = new boolean[classes];
+                for (int k = 0; k < Math.min(top, classes); k++) {
+                    int best = -1;
+                    for (int c = 0; c < classes; c++) if (!used[c] && (best < 0 || prob.at(c) > prob.at(best))) best = c;
+                    used[best] = true;
+                    Map<String, Object> pr = new LinkedHashMap<>();
+                    pr.put("class", (long) best);
+                    pr.put("probability", (double) prob.at(best));
+                    preds.add(pr);
+                    line.append(String.format("  %d (%.1f%%)", best, 100 * prob.at(best)));
+                }
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("image", e.getKey());
+                r.put("predictions", preds);
+                results.add(r);
+                if (!json) out.println(line);
+            }
+        }
+        if (json) out.println(Json.write(results));
+        out.flush();
+        return 0;
+    }
+
+    /** The images of one file, each (1, C, H, W) in [0, 1] at the model's input size, by display name. */
+    private Map<String, Tensor> load(Path p, Shape in) throws IOException {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        String name = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("idx3") || name.contains("ubyte")) {
+            IdxArray a = Idx.read(p);
+            if (a.rank() != 3) throw new Main.UsageError(p + " is not an IDX image file (rank " + a.rank() + ", expected 3)");
+            int n = Math.min(limit, a.dim(0)), h = a.dim(1), w = a.dim(2);
+            for (int i = 0; i < n; i++) {
+                float[] px = new float[h * w];
+                for (int j = 0; j < px.length; j++) px[j] = a.unsigned(i * h * w + j) / 255f;
+                Tensor img = Tensor.of(px, 1, 1, h, w);
+                if (in.dim(0) == 3) img = toRgb(img);
+                m.put(p.getFileName() + "[" + i + "]", Images.resize(img, in.dim(1), in.dim(2)));
+            }
+            return m;
+        }
+        m.put(p.toString(), Images.resize(Images.read(p, in.dim(0)), in.dim(1), in.dim(2)));
+        return m;
+    }
+
+    private static Tensor toRgb(Tensor gray) {
+        int plane = gray.dim(2) * gray.dim(3);
+        Tensor rgb = Tensor.zeros(1, 3, gray.dim(2), gray.dim(3));
+        for (int c = 0; c < 3; c++) System.arraycopy(gray.data(), gray.offset(), rgb.data(), c * plane, plane);
+        return rgb;
+    }
+}
