@@ -37,9 +37,10 @@ public final class AtomicFiles {
         void write(FileChannel channel) throws IOException;
     }
 
-    /** Atomically replaces (or creates) {@code target} with what {@code writer} writes. */
+    /** Atomically replaces (or creates, with its parent directories) {@code target} with what {@code writer} writes. */
     public static void write(Path target, ChannelWriter writer) throws IOException {
         Path dir = directoryOf(target);
+        Files.createDirectories(dir);
         deleteStaleTemporaries(target);
         Path temp = null;
         FileChannel ch = null;

@@ -25,14 +25,14 @@ public final class Elementwise {
         Parallel.forEach(blocks, b -> body.run(b * BLOCK, Math.min(size, (b + 1) * BLOCK)));
     }
 
-    /** y = max(0, x). */
+    /** y = max(0, x); NaN stays NaN, as in PyTorch, so a diverging model is not silently masked. */
     public static void relu(Tensor x, Tensor y) {
         float[] xd = x.data(), yd = y.data();
         int xo = x.offset(), yo = y.offset();
         forRange(x.size(), (from, to) -> {
             for (int i = from; i < to; i++) {
                 float v = xd[xo + i];
-                yd[yo + i] = v > 0 ? v : 0f;
+                yd[yo + i] = v <= 0 ? 0f : v;
             }
         });
     }

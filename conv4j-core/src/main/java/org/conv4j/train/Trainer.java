@@ -74,6 +74,13 @@ public final class Trainer {
         this.model = Objects.requireNonNull(model, "model");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.baseLearningRate = optimizer.learningRate();
+        java.util.Set<Parameter> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        own.addAll(Layers.namedParameters(model).values());
+        for (Map.Entry<String, Parameter> e : optimizer.parameters().entrySet()) {
+            if (!own.contains(e.getValue())) {
+                throw new IllegalArgumentException("Trainer: the optimizer's parameter '" + e.getKey() + "' is not a parameter of the model");
+            }
+        }
     }
 
     /** Total epochs to train (a resumed run counts the epochs already done). */
@@ -251,11 +258,14 @@ public final class Trainer {
         }
     }
 
-    /** Finds what made the logits non-finite: the input, a parameter, or the first layer whose output is. */
+    /**
+     * Finds what made the logits non-finite: the input, a trainable parameter, or the first layer
+     * whose output is (buffers such as running statistics only follow what their layer received).
+     */
     private TrainingDivergedException diverged(Batch b, int epoch, int batch) {
         String where = String.format(" at epoch %d, batch %d", epoch + 1, batch + 1);
         if (!allFinite(b.images())) return new TrainingDivergedException("the input batch contains NaN or infinity" + where);
-        for (Map.Entry<String, Parameter> e : Layers.namedParameters(model).entrySet()) {
+        for (Map.Entry<String, Parameter> e : optimizer.parameters().entrySet()) {
             if (!allFinite(e.getValue().value())) {
                 return new TrainingDivergedException("parameter " + e.getKey() + " is NaN or infinite" + where + "; lower the learning rate or clip gradients");
             }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -72,7 +71,12 @@ class AtomicFilesTest {
         })));
         assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(f));
         assertEquals(List.of("c.bin"), names());
-        assertThrows(NoSuchFileException.class, () -> AtomicFiles.write(dir.resolve("missing/d.bin"), new byte[] {1}));
+    }
+
+    @Test
+    void missingParentDirectoriesAreCreated() throws IOException {
+        AtomicFiles.write(dir.resolve("missing/deeper/d.bin"), new byte[] {1});
+        assertArrayEquals(new byte[] {1}, Files.readAllBytes(dir.resolve("missing/deeper/d.bin")));
     }
 
     @Test
