@@ -34,6 +34,10 @@ import org.conv4j.tensor.Shape;
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
  * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
  * branches, the largest receptive field and jump of the inputs are taken.
+ *
+ * <p>Sequential and Graph are walked into; any other layer is one row (a container of another
+ * kind reports all the parameters under it, but FLOPs and the receptive field only for the layer
+ * types above).
  */
 public final class ModelSummary {
     /** One leaf layer: its dotted name, type, output shape (with batch), parameters, FLOPs per image, receptive field and jump (H, W). */
@@ -48,7 +52,8 @@ public final class ModelSummary {
     private final List<Row> rows = new ArrayList<>();
     private final Shape input;
     private final long totalParameters;
-    private Shape output;
+    private final Shape output;
+    private final int receptiveH, receptiveW;
 
     private ModelSummary(Layer model, Shape input) {
         this.input = input;
@@ -56,6 +61,8 @@ public final class ModelSummary {
         int h = input.rank() == 4 ? input.dim(2) : 1, w = input.rank() == 4 ? input.dim(3) : 1;
         State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
         output = end.shape;
+        receptiveH = end.rfH;
+        receptiveW = end.rfW;
     }
 
     /** The summary of {@code model} for an input shape with its batch dimension, e.g. (1, 1, 28, 28). */
@@ -74,8 +81,8 @@ public final class ModelSummary {
         if (layer instanceof Graph g) return walkGraph(g, name, in);
         Shape out = layer.outputShape(in.shape);
         State s = leaf(layer, in, out);
-        long params = 0;
-        for (var p : layer.parameters()) if (p.isTrainable()) params += p.value().size();
+        // a container of another kind is one row holding all of its parameters
+        long params = Layers.parameterCount(layer);
         rows.add(new Row(name.isEmpty() ? "(model)" : name, layer.getClass().getSimpleName(), out, params,
                 flops(layer, in.shape, out), s.rfH, s.rfW, s.jumpH, s.jumpW));
         return s;
@@ -176,10 +183,9 @@ public final class ModelSummary {
         return 4L * batch * floats;
     }
 
-    /** The receptive field of the final output, H x W. */
+    /** The receptive field of the final output, H x W (1 x 1 for a model without layers). */
     public int[] receptiveField() {
-        Row last = rows.get(rows.size() - 1);
-        return new int[] {last.receptiveH, last.receptiveW};
+        return new int[] {receptiveH, receptiveW};
     }
 
     /** A table for people. */
