@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code conv4j download NAME}: the one place conv4j reaches the network, and only when asked. */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Downloads a data set (mnist or fashion-mnist) from its public mirror into ~/.conv4j/datasets/NAME,",
-                "verifying each file's SHA-256; an interrupted download resumes where it stopped."})
+        description = {"Downloads a data set (mnist or fashion-mnist) into ~/.conv4j/datasets/NAME.",
+                "Each file's SHA-256 is verified; an interrupted download resumes where it stopped."})
 final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

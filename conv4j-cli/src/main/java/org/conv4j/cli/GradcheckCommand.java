@@ -10,8 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code conv4j gradcheck}: numerical gradient check of every layer type on random configurations. */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
-        description = {"Checks every layer type's analytic gradients against central differences on random",
-                "configurations and prints the worst relative error per type. Exits 1 if any type fails."})
+        description = {"Checks every layer type's gradients against numerical differences.",
+                "Runs random configurations of each layer type, compares the analytic gradients with central",
+                "differences and prints the worst relative error per type. Exits 1 if any type fails."})
 final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

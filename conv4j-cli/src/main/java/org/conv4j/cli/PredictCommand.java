@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j predict}: the top classes with probabilities for images or an IDX file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Prints the most probable classes of each image. PNG and JPEG files are converted to the model's",
-                "input channels and size; an IDX image file (e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
+        description = {"Prints the most probable classes of images, with their probabilities.",
+                "PNG and JPEG files are converted to the model's input channels and size; an IDX image file",
+                "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j summary}: per layer output shape, parameters, FLOPs, receptive field; totals and activation memory. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = {"Shows each layer's output shape, parameter count, FLOPs per image (multiply-adds x 2),",
-                "receptive field and jump (accumulated stride), with totals and the activation memory of a batch."})
+        description = {"Shows what a model costs: per layer output shape, parameters, FLOPs, receptive field.",
+                "FLOPs are per image (multiply-adds x 2); the jump is the accumulated stride; totals include the",
+                "activation memory of a batch."})
 final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

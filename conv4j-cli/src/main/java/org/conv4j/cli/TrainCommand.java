@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j train}: trains a zoo network on a data set and writes a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains a network and writes runs/<name>/: model.safetensors (the final model), checkpoints/last",
-                "and best, metrics.csv, config.json and test.json (the test-set evaluation).",
+        description = {"Trains a zoo network on a data set and evaluates it on the test split.",
+                "Writes runs/<name>/: model.safetensors (the final model), checkpoints/last and best, metrics.csv,",
+                "config.json and test.json (the test-set evaluation).",
                 "With no arguments: LeNet-5 on the MNIST sample shipped with conv4j."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
