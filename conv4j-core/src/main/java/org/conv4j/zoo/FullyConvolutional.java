@@ -41,9 +41,10 @@ import org.conv4j.tensor.Shape;
  * body sees zeros at a crop's border where the large image has pixels).
  *
  * <p>The result keeps the classifier's child names, minus the Flatten layers, so parameter names
- * carry over ({@code classifier.1.weight} is now (4096, 256, 6, 6)). It shares the body layers
- * and the element-wise head layers (the same instances, so the same weights) with the
- * classifier, and gets new Conv2d and BatchNorm2d layers holding copies of the head's values:
+ * carry over ({@code classifier.1.weight} is now (4096, 256, 6, 6)). The Sequential containers are
+ * new, but the body's layers (a Graph included) and the element-wise head layers are shared with
+ * the classifier (the same instances, so the same weights), while the head's Linear and
+ * BatchNorm1d layers become new Conv2d and BatchNorm2d layers holding copies of their values:
  * convert again after further training, and run the two networks in {@link org.conv4j.nn.Mode#EVAL}
  * (TRAIN state lives in the shared layers). Creating the convs draws from {@link org.conv4j.nn.Init}'s
  * generator before their weights are overwritten.
@@ -83,9 +84,9 @@ public final class FullyConvolutional {
         return out;
     }
 
-    // the walk's position: the ORIGINAL model's current shape, and whether the head has started
+    // the walk's position: the ORIGINAL model's current shape, whether the head has started, the map it starts from
     private static final class State {
-        Shape shape;
+        Shape shape, map;
         boolean inHead;
         int linears;
 
@@ -110,6 +111,7 @@ public final class FullyConvolutional {
                             + "has shape %s; expected a (N, C, H, W) feature map there", path, layer, s));
                 }
                 st.inHead = true;
+                st.map = s;
             }
             Layer converted = st.inHead ? convertHead(layer, path, st) : layer;
             st.shape = layer.outputShape(st.shape);
@@ -124,7 +126,7 @@ public final class FullyConvolutional {
         if (layer instanceof Linear lin) {
             Conv2d conv;
             if (st.linears++ == 0) {
-                Shape s = st.shape; // (N, C, H, W) before the head's flatten
+                Shape s = st.map; // (N, C, H, W) where the head starts
                 conv = new Conv2d(s.dim(1), lin.outFeatures(), s.dim(2), s.dim(3));
             } else {
                 conv = new Conv2d(lin.inFeatures(), lin.outFeatures(), 1);

@@ -30,7 +30,10 @@ import org.conv4j.nn.Layer;
  *
  * The networks whose first Linear follows the feature map (LeNet-5, AlexNet, ZF Net, VGG) size it
  * from the map of the given input, so they take that input size only; the others end in global
- * average pooling and take any size at or above the minimum. Names are matched ignoring case,
+ * average pooling and take any size at or above the minimum. GoogLeNet with its auxiliary
+ * classifiers is {@link GoogLeNet#build(int, int, int, int, boolean)} (minimum 79). A trained
+ * classifier of the first kind becomes fully convolutional with {@link FullyConvolutional}.
+ * Names are matched ignoring case,
  * with '-' read as '_' ({@code vgg-small}).
  */
 public final class Zoo {

@@ -1,13 +1,18 @@
 package org.conv4j.zoo;
 
+import static org.conv4j.testing.Assertions2.assertSameBits;
+import static org.conv4j.testing.Assertions2.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.SplittableRandom;
+import org.conv4j.kernel.Parallel;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
+import org.conv4j.nn.Linear;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.Sequential;
 import org.conv4j.tensor.Shape;
@@ -100,12 +105,28 @@ class ZooTest {
     void sizedHeadsTakeTheirBuildSizeOnly() {
         Init.seed(5);
         Sequential lenet = LeNet5.build(1, 32, 32, 10);
-        assertEquals(16 * 6 * 6, ((org.conv4j.nn.Linear) ((Sequential) lenet.children().get("classifier")).get(0)).inFeatures());
+        assertEquals(16 * 6 * 6, ((Linear) ((Sequential) lenet.children().get("classifier")).get(0)).inFeatures());
         IllegalArgumentException e = fails(() -> lenet.forward(Tensor.zeros(1, 1, 28, 28), Mode.EVAL));
         assertContains(e.getMessage(), "Linear", "576");
         // the pooled nets take any size at or above the minimum
         Layer r = Zoo.build("resnet20", 3, 32, 32, 10);
         assertEquals(Shape.of(1, 10), r.outputShape(Shape.of(1, 3, 45, 17)));
+    }
+
+    @Test
+    void oneAndTwoThreadsGiveTheSameBits() {
+        Init.seed(8);
+        Layer g = Zoo.build("googlenet", 3, 32, 32, 6);
+        Tensor x = random(new SplittableRandom(8), 2, 3, 32, 32);
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            Tensor one = g.forward(x, Mode.EVAL);
+            Parallel.setThreads(2);
+            assertSameBits(one, g.forward(x, Mode.EVAL));
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 
     @Test
@@ -118,7 +139,7 @@ class ZooTest {
         var pb = Layers.namedParameters(b);
         assertEquals(pa.keySet(), pb.keySet());
         for (String k : pa.keySet()) {
-            org.conv4j.testing.Assertions2.assertSameBits(pa.get(k).value(), pb.get(k).value());
+            assertSameBits(pa.get(k).value(), pb.get(k).value());
         }
         // kaiming normal, fan_out, relu: std sqrt(2 / (64 * 3 * 3)) for layer3's 3x3 convs
         Tensor w = pa.get("layer3.1.conv1.weight").value();
