@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Data set name (mnist-sample, mnist, fashion-mnist, cifar-10) or directory (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--epochs", defaultValue = "15", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
