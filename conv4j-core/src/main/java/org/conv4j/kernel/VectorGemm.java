@@ -24,7 +24,7 @@ final class VectorGemm {
     private static final int L = S.length();
     private static final int MR = 6;
     private static final int NR = 2 * L;
-    private static final int KC = 256;              // k block: an NR panel of B (16 KiB) stays in L1
+    private static final int KC = 256;             // k block: an NR panel of B (16 KiB) stays in L1
     private static final int ROW_PANELS = 16;       // a task's A block: 96 x KC floats, in L2
     private static final int COL_PANELS = 16;       // a task's width: 256 columns
     private static final int TASKS = 4;             // split big problems into at least this many tasks
@@ -32,7 +32,7 @@ final class VectorGemm {
 
     // [0] packed A, [1] packed B panel, [2] edge tile
     private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[KC * NR], new float[MR * NR]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)]});
 
     private VectorGemm() {
     }
@@ -45,6 +45,24 @@ final class VectorGemm {
         return S.vectorBitSize();
     }
 
+    /**
+     * Runs small products through every branch (four transpositions, B in place and packed,
+     * edge tiles) until the JIT has compiled them: interpreted, the Vector API is hundreds of
+     * times slower, and a first large product would otherwise crawl for a long time.
+     */
+    static void warmUp(int rounds) {
+        float[] a = new float[40 * 40], b = new float[40 * 1024], c = new float[40 * 40];
+        for (int i = 0; i < b.length; i++) b[i] = (i % 7) * 0.25f - 0.75f;
+        for (int i = 0; i < a.length; i++) a[i] = (i % 5) * 0.5f - 1f;
+        for (int r = 0; r < rounds; r++) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                gemm(ta, tb, 23, 37, 33, a, 0, ta ? 23 : 33, b, 0, tb ? 33 : 37, c, 0, 37, t > 1);
+            }
+            gemm(false, false, 13, 40, 24, a, 0, 24, b, 0, 1024, c, 0, 40, false);
+        }
+    }
+
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
@@ -53,6 +71,10 @@ final class VectorGemm {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             }
+            return;
+        }
+        if (transB && !transA && useDot(m, k)) {
+            dot(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
         // even k blocks: 576 -> 3 x 192 rather than 256 + 256 + 64
@@ -64,7 +86,7 @@ final class VectorGemm {
         if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
         float[] ap = scratch[0];
         packA(transA, m, k, kc, a, aOff, lda, ap, mPad);
-        boolean inPlace = !transB && (ldb & 1023) != 0;
+        boolean inPlace = !transB && inPlaceOk(ldb, kc);
 
         // tasks: blocks of row panels x chunks of column panels, from the shape alone
         long flops = 2L * m * n * k;
@@ -94,10 +116,16 @@ final class VectorGemm {
                               boolean transB, boolean inPlace, float[] b, int bOff, int ldb,
                               float[] c, int cOff, int ldc, boolean accumulate) {
         float[][] scratch = SCRATCH.get();
+        if (scratch[1].length < kc * NR * (jr1 - jr0)) scratch[1] = new float[kc * NR * (jr1 - jr0)];
         float[] bp = scratch[1], tile = scratch[2];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;
+            // B not transposed: pack the task's whole k x columns block at once, so each source
+            // row is read as one contiguous run (a panel at a time, rows 4 KiB apart miss in L1);
+            // transposed, its rows are contiguous in k: pack each panel just before use, still in L1
+            boolean chunk = !inPlace && !transB;
+            if (chunk) packB(false, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp);
             for (int jr = jr0; jr < jr1; jr++) {
                 int j = jr * NR, nv = Math.min(NR, n - j);
                 float[] bs;
@@ -107,9 +135,9 @@ final class VectorGemm {
                     bi = bOff + p0 * ldb + j;
                     bStride = ldb;
                 } else {
-                    packB(transB, p0, kcb, j, nv, b, bOff, ldb, bp);
+                    if (!chunk) packB(transB, p0, kcb, j, nv, b, bOff, ldb, bp);
                     bs = bp;
-                    bi = 0;
+                    bi = chunk ? (jr - jr0) * kcb * NR : 0;
                     bStride = NR;
                 }
                 for (int ir = ir0; ir < ir1; ir++) {
@@ -181,6 +209,99 @@ final class VectorGemm {
     }
 
     /**
+     * The dot-product path pays when A has few rows (packing B's transpose would cost more
+     * than the product) and k is long enough to amortize the per-element lane sums.
+     */
+    private static boolean useDot(int m, int k) {
+        return m <= 16 && k >= 256;
+    }
+
+    /**
+     * C = A B^T with both operands' rows contiguous in k: dot products, vectors along k, so
+     * neither operand is transposed into panels. A 3 x 3 tile of C keeps nine accumulators;
+     * each element's sum is: lane-wise FMA over p (lane l takes p = l mod L), the lanes added
+     * in lane order, then the k % L tail by scalar FMA, in p order.
+     */
+    private static void dot(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        int colBlocks = (n + 3 * DOT_COLS - 1) / (3 * DOT_COLS);
+        int rowBlocks = 2L * m * n * k >= PARALLEL_FLOPS && colBlocks < TASKS ? Math.min((m + 2) / 3, TASKS) : 1;
+        int tasks = colBlocks * rowBlocks;
+        java.util.function.IntConsumer body = t -> {
+            int cb = t / rowBlocks, rb = t % rowBlocks;
+            int rows = (m + 2) / 3;
+            int i0 = 3 * (rb * rows / rowBlocks), i1 = Math.min(m, 3 * ((rb + 1) * rows / rowBlocks));
+            int j0 = cb * 3 * DOT_COLS, j1 = Math.min(n, j0 + 3 * DOT_COLS);
+            dotBlock(i0, i1, j0, j1, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        };
+        if (2L * m * n * k >= PARALLEL_FLOPS) {
+            Parallel.forEach(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) body.accept(t);
+        }
+    }
+
+    private static final int DOT_COLS = 32;     // a task covers 96 rows of B
+
+    private static void dotBlock(int i0, int i1, int j0, int j1, int m, int n, int k, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        float[] lanes = SCRATCH.get()[2];
+        int kv = k - k % L;
+        for (int j = j0; j < j1; j += 3) {
+            // past the edge, repeat the last row: the extra results are computed and dropped
+            int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb;
+            for (int i = i0; i < i1; i += 3) {
+                int a0 = aOff + i * lda, a1 = aOff + Math.min(i + 1, m - 1) * lda, a2 = aOff + Math.min(i + 2, m - 1) * lda;
+                FloatVector z = FloatVector.zero(S);
+                FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p),
+                            y2 = FloatVector.fromArray(S, b, b2 + p);
+                    FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+                    s00 = x.fma(y0, s00);
+                    s01 = x.fma(y1, s01);
+                    s02 = x.fma(y2, s02);
+                    x = FloatVector.fromArray(S, a, a1 + p);
+                    s10 = x.fma(y0, s10);
+                    s11 = x.fma(y1, s11);
+                    s12 = x.fma(y2, s12);
+                    x = FloatVector.fromArray(S, a, a2 + p);
+                    s20 = x.fma(y0, s20);
+                    s21 = x.fma(y1, s21);
+                    s22 = x.fma(y2, s22);
+                }
+                s00.intoArray(lanes, 0);
+                s01.intoArray(lanes, L);
+                s02.intoArray(lanes, 2 * L);
+                s10.intoArray(lanes, 3 * L);
+                s11.intoArray(lanes, 4 * L);
+                s12.intoArray(lanes, 5 * L);
+                s20.intoArray(lanes, 6 * L);
+                s21.intoArray(lanes, 7 * L);
+                s22.intoArray(lanes, 8 * L);
+                int rv = Math.min(3, i1 - i), cv = Math.min(3, j1 - j);
+                for (int r = 0; r < rv; r++) {
+                    int ar = r == 0 ? a0 : r == 1 ? a1 : a2;
+                    for (int q = 0; q < cv; q++) {
+                        int br = q == 0 ? b0 : q == 1 ? b1 : b2;
+                        float s = sumLanes(lanes, (3 * r + q) * L);
+                        for (int p = kv; p < k; p++) s = Math.fma(a[ar + p], b[br + p], s);
+                        int ci = cOff + (i + r) * ldc + j + q;
+                        c[ci] = accumulate ? c[ci] + s : s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Lanes off..off+L-1 added in lane order. */
+    private static float sumLanes(float[] v, int off) {
+        float s = v[off];
+        for (int l = 1; l < L; l++) s += v[off + l];
+        return s;
+    }
+
+    /**
      * Packs op(A) into ap: for each k block starting at p0 (size kcb), the row panels follow
      * one another from {@code p0 * mPad}, each {@code kcb} steps of MR floats; rows past m are 0.
      */
@@ -206,18 +327,45 @@ final class VectorGemm {
         }
     }
 
-    /** Packs op(B)[p0:p0+kcb, j:j+nv] into bp as kcb rows of NR floats, zero beyond nv. */
-    private static void packB(boolean transB, int p0, int kcb, int j, int nv, float[] b, int bOff, int ldb, float[] bp) {
-        if (nv < NR) java.util.Arrays.fill(bp, 0, kcb * NR, 0f);
+    /**
+     * Packs op(B)[p0:p0+kcb, j0:j0+w] into bp as NR-column panels one after another, each
+     * kcb rows of NR floats, zero beyond column w.
+     */
+    private static void packB(boolean transB, int p0, int kcb, int j0, int w, float[] b, int bOff, int ldb, float[] bp) {
+        int panels = (w + NR - 1) / NR, full = w / NR;
+        if (full < panels) java.util.Arrays.fill(bp, full * kcb * NR, panels * kcb * NR, 0f);
         if (transB) {
             // op(B)[p, j] = b[j * ldb + p]: walk each source row contiguously
-            for (int q = 0; q < nv; q++) {
-                int src = bOff + (j + q) * ldb + p0;
-                for (int p = 0; p < kcb; p++) bp[p * NR + q] = b[src + p];
+            for (int q = 0; q < w; q++) {
+                int src = bOff + (j0 + q) * ldb + p0, dst = (q / NR) * kcb * NR + q % NR;
+                for (int p = 0; p < kcb; p++) bp[dst + p * NR] = b[src + p];
             }
         } else {
-            for (int p = 0; p < kcb; p++) System.arraycopy(b, bOff + (p0 + p) * ldb + j, bp, p * NR, nv);
+            for (int p = 0; p < kcb; p++) {
+                int src = bOff + (p0 + p) * ldb + j0, dst = p * NR;
+                for (int jp = 0; jp < full; jp++, src += NR, dst += kcb * NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+                if (full < panels) System.arraycopy(b, src, bp, dst, w - full * NR);
+            }
         }
+    }
+
+    /** Whether a kc x NR panel read in place, ldb floats between rows, stays in a 32 KiB 8-way L1. */
+    private static boolean inPlaceOk(int ldb, int kc) {
+        if (ldb % 16 != 0) return true;                   // rows start at spread-out offsets within the sets
+        int sets = 64 / gcd((ldb / 16) & 63, 64);         // rows a whole number of 64-byte lines apart
+        return sets * 8 >= 2 * kc;
+    }
+
+    private static int gcd(int x, int y) {
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return x;
     }
 
     private static int ceilDiv(int x, int y) {

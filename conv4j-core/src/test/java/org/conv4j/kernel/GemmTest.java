@@ -24,11 +24,13 @@ class GemmTest {
             VectorGemm.gemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
 
     // m, n, k: primes, 1s, exact tiles (6 x 16), k past one block (256), n past a task's 256 columns,
-    // m past a task's 96 rows, and the conv shapes (LeNet, ResNet backward, Linear)
+    // m past a task's 96 rows, the conv shapes (LeNet, ResNet backward, Linear), and for A B^T with
+    // m <= 16 and k >= 256 (the dot-product path) k a multiple of the lanes and not, n not of 3
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 300, 1}, {300, 1, 3}, {2, 3, 300}, {3, 5, 7}, {6, 16, 4}, {12, 32, 8}, {7, 17, 9},
         {13, 31, 257}, {5, 293, 11}, {293, 7, 5}, {97, 101, 103}, {101, 67, 29}, {17, 33, 300}, {65, 3, 129},
         {6, 784, 25}, {16, 100, 150}, {16, 144, 61}, {150, 100, 16}, {64, 10, 84}, {64, 70, 1}, {4, 513, 9},
+        {6, 25, 784}, {16, 37, 256}, {1, 2, 263}, {11, 103, 300},
     };
 
     @Test
@@ -187,8 +189,10 @@ class GemmTest {
     }
 
     private static void sameBitsFor1And2Threads(Path path, SplittableRandom rng) {
-        // big enough to be split into parallel tasks (>= 2 MFLOP), plus LeNet conv1 which is not
-        int[][] shapes = {{64, 64, 576}, {150, 100, 160}, {97, 257, 103}, {16, 1024, 144}, {6, 784, 25}, {300, 7, 300}};
+        // big enough to be split into parallel tasks (>= 2 MFLOP), plus LeNet conv1 which is not; 16 x 150 x 784
+        // with B transposed takes the dot-product path
+        int[][] shapes = {{64, 64, 576}, {150, 100, 160}, {97, 257, 103}, {16, 1024, 144}, {6, 784, 25}, {300, 7, 300},
+            {16, 150, 784}};
         int before = Parallel.threads();
         try {
             for (int[] s : shapes) {
