@@ -55,12 +55,13 @@ public final class Gemm {
     }
 
     /**
-     * Compiles the fast path ahead of the first real product: call once at start-up when the
-     * first products' latency matters (interpreted SIMD code is hundreds of times slower until
-     * the JIT compiles it). Takes roughly 0.1-0.3 s; results are not affected.
+     * Gets the fast path compiled ahead of the first real product: call once at start-up when
+     * the first products' speed matters (benchmarks, latency-bound inference). Interpreted, the
+     * SIMD code is hundreds of times slower, and the JIT may take a while to reach a large
+     * kernel. Runs small products until they are fast, for at most about 1 s; results are not affected.
      */
     public static void warmUp() {
-        if (Simd.enabled()) VectorGemm.warmUp(500);
+        if (Simd.enabled()) VectorGemm.warmUp(1000);
     }
 
     /** The scalar fast path (no vector module): packed transposes, cache blocking, row tiles, parallel over C blocks. */

@@ -11,13 +11,18 @@ import jdk.incubator.vector.VectorSpecies;
  * transpose folded into the packing), k is cut into even blocks of at most KC, and a
  * register-tiled micro-kernel updates an MR x NR tile of C (MR = 6 rows, NR = two vectors:
  * 12 accumulators + 2 B vectors + 1 broadcast fit AVX2's 16 registers) with fused multiply-add.
- * B is read in place when it is not transposed and its row stride is not a multiple of 4 KiB
- * (such a stride maps every row of a panel to the same cache sets); otherwise each NR-column
- * panel is packed just before use. Tiles at the right and bottom edges go through a small
+ * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
+ * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
+ * otherwise a task packs its whole k x columns block of B (not transposed) or each NR-column
+ * panel just before use (transposed). Tiles at the right and bottom edges go through a small
  * buffer, so every element of C gets the same arithmetic:
- * {@code c = c + fma-sum over the k block} per block, in k order. The split of C into tasks
- * depends only on the shape and never changes that arithmetic, so 1 and N threads agree bit
- * for bit.
+ * {@code c = c + fma-sum over the k block} per block, in k order.
+ *
+ * <p>{@code A B^T} with few rows of A and a long k takes a dot-product path instead (see
+ * {@link #dot}): transposing B into panels would cost more than the product.
+ *
+ * <p>The split into tasks depends only on the shape and never changes the arithmetic, so 1
+ * and N threads agree bit for bit.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -47,19 +52,27 @@ final class VectorGemm {
 
     /**
      * Runs small products through every branch (four transpositions, B in place and packed,
-     * edge tiles) until the JIT has compiled them: interpreted, the Vector API is hundreds of
-     * times slower, and a first large product would otherwise crawl for a long time.
+     * edge tiles, the dot-product path) until the JIT has compiled them: interpreted, the
+     * Vector API is hundreds of times slower, and on a busy machine the compiler can take
+     * seconds to get to a large first product. Stops once a round has run at least 10 times
+     * faster than the first for 100 rounds in a row, or after maxMillis.
      */
-    static void warmUp(int rounds) {
-        float[] a = new float[40 * 40], b = new float[40 * 1024], c = new float[40 * 40];
+    static void warmUp(long maxMillis) {
+        float[] a = new float[40 * 300], b = new float[40 * 1024], c = new float[40 * 40];
         for (int i = 0; i < b.length; i++) b[i] = (i % 7) * 0.25f - 0.75f;
         for (int i = 0; i < a.length; i++) a[i] = (i % 5) * 0.5f - 1f;
-        for (int r = 0; r < rounds; r++) {
+        long start = System.nanoTime(), first = 0;
+        for (int fast = 0; fast < 100 && System.nanoTime() - start < maxMillis * 1_000_000L; ) {
+            long t0 = System.nanoTime();
             for (int t = 0; t < 4; t++) {
                 boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
                 gemm(ta, tb, 23, 37, 33, a, 0, ta ? 23 : 33, b, 0, tb ? 33 : 37, c, 0, 37, t > 1);
             }
             gemm(false, false, 13, 40, 24, a, 0, 24, b, 0, 1024, c, 0, 40, false);
+            gemm(false, true, 7, 11, 260, a, 0, 260, b, 0, 260, c, 0, 11, false);
+            long dt = System.nanoTime() - t0;
+            if (first == 0) first = dt;
+            fast = dt * 10 < first ? fast + 1 : 0;
         }
     }
 
@@ -143,11 +156,11 @@ final class VectorGemm {
                 for (int ir = ir0; ir < ir1; ir++) {
                     int i = ir * MR, mv = Math.min(MR, m - i);
                     int ai = p0 * mPad + ir * MR * kcb;
+                    kernel(kcb, ap, ai, bs, bi, bStride, tile);
                     if (mv == MR && nv == NR) {
-                        kernel(kcb, ap, ai, bs, bi, bStride, c, cOff + i * ldc + j, ldc, add);
+                        update(tile, c, cOff + i * ldc + j, ldc, add);
                     } else {
-                        // edge tile: compute it whole into the buffer (A and B panels are zero-padded), keep the valid part
-                        kernel(kcb, ap, ai, bs, bi, bStride, tile, 0, NR, false);
+                        // edge tile: computed whole (A and B panels are zero-padded), keep the valid part
                         for (int r = 0; r < mv; r++) {
                             int cr = cOff + (i + r) * ldc + j, tr = r * NR;
                             if (add) {
@@ -163,11 +176,10 @@ final class VectorGemm {
     }
 
     /**
-     * C[6, NR] (+)= Apanel[6, kc] Bpanel[kc, NR]: A packed k-major (6 floats per k), B rows
+     * tile[6, NR] = Apanel[6, kc] Bpanel[kc, NR]: A packed k-major (6 floats per k), B rows
      * {@code ldb} apart. Twelve accumulators live in registers for the whole k loop.
      */
-    private static void kernel(int kc, float[] a, int ai, float[] b, int bi, int ldb,
-                               float[] c, int ci, int ldc, boolean add) {
+    private static void kernel(int kc, float[] a, int ai, float[] b, int bi, int ldb, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         for (int p = 0; p < kc; p++, ai += MR, bi += ldb) {
@@ -191,21 +203,34 @@ final class VectorGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        store(c, ci, c00, c01, add);
-        store(c, ci + ldc, c10, c11, add);
-        store(c, ci + 2 * ldc, c20, c21, add);
-        store(c, ci + 3 * ldc, c30, c31, add);
-        store(c, ci + 4 * ldc, c40, c41, add);
-        store(c, ci + 5 * ldc, c50, c51, add);
+        // the accumulators go to the tile buffer and C is updated in another method: a kernel
+        // with many more vector operations exceeds what the JIT inlines into one compilation
+        // (JDK 25 then leaves vector operations as calls), and a helper taking vectors would box them
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
     }
 
-    private static void store(float[] c, int ci, FloatVector v0, FloatVector v1, boolean add) {
-        if (add) {
-            v0 = FloatVector.fromArray(S, c, ci).add(v0);
-            v1 = FloatVector.fromArray(S, c, ci + L).add(v1);
+    /** C[6, NR] = (C +) tile, for a whole tile inside C. */
+    private static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
+        for (int r = 0; r < MR; r++, ci += ldc) {
+            FloatVector v0 = FloatVector.fromArray(S, t, r * NR), v1 = FloatVector.fromArray(S, t, r * NR + L);
+            if (add) {
+                v0 = FloatVector.fromArray(S, c, ci).add(v0);
+                v1 = FloatVector.fromArray(S, c, ci + L).add(v1);
+            }
+            v0.intoArray(c, ci);
+            v1.intoArray(c, ci + L);
         }
-        v0.intoArray(c, ci);
-        v1.intoArray(c, ci + L);
     }
 
     /**
