@@ -3,9 +3,15 @@ package org.conv4j.kernel;
 /**
  * Single-precision matrix product on row-major arrays:
  * {@code C[m,n] = op(A)[m,k] * op(B)[k,n] (+ C if accumulate)}, where {@code op(X)} is X or
- * its transpose. A transposed operand is first packed into row-major scratch, so one blocked
- * kernel serves all four cases. Each element of C sums over k in the same order however the
- * work is split, so the result does not depend on the thread count.
+ * its transpose, {@code op(A)[i,p] = a[aOff + i*lda + p]} (or {@code a[aOff + p*lda + i]}
+ * transposed), likewise B, and {@code C[i,j] = c[cOff + i*ldc + j]}; elements of c between
+ * rows (columns n..ldc-1) are never touched.
+ *
+ * <p>{@link #gemm} takes the SIMD path ({@code VectorGemm}: packed panels, cache blocking, a
+ * register-tiled fused multiply-add micro-kernel) when {@link Simd#enabled()}, else the scalar
+ * path: a transposed operand is packed into row-major scratch and one blocked kernel serves
+ * all four cases. The two paths round differently; on either one each element of C sums over
+ * k in an order fixed by the shape alone, so the result does not depend on the thread count.
  */
 public final class Gemm {
     private static final int KC = 256;      // k block: a panel of B rows stays in L2
@@ -35,10 +41,33 @@ public final class Gemm {
         }
     }
 
-    /** The fast path: packed transposes, cache blocking, row tiles, parallel over C blocks. */
+    /** The fast path: SIMD when {@link Simd#enabled()}, else {@link #scalar}; parallel when it pays. */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        // a static final flag: VectorGemm (and the vector module) is only loaded when it is true
+        if (Simd.enabled()) {
+            VectorGemm.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            scalar(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
+    }
+
+    /**
+     * Gets the fast path compiled ahead of the first real product: call once at start-up when
+     * the first products' speed matters (benchmarks, latency-bound inference). Interpreted, the
+     * SIMD code is hundreds of times slower, and the JIT may take a while to reach a large
+     * kernel. Runs small products until they are fast, for at most about 1 s; results are not affected.
+     */
+    public static void warmUp() {
+        if (Simd.enabled()) VectorGemm.warmUp(1000);
+    }
+
+    /** The scalar fast path (no vector module): packed transposes, cache blocking, row tiles, parallel over C blocks. */
+    static void scalar(boolean transA, boolean transB, int m, int n, int k,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
         if (!accumulate) {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);

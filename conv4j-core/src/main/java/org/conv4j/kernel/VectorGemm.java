@@ -1,0 +1,399 @@
+package org.conv4j.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD path of {@link Gemm}: {@code C[m,n] = op(A) op(B) (+ C)} with jdk.incubator.vector.
+ * Only loaded when {@link Simd#enabled()}.
+ *
+ * <p>The classic Goto/BLIS structure: A is packed once into MR-row panels (k-major, the
+ * transpose folded into the packing), k is cut into even blocks of at most KC, and a
+ * register-tiled micro-kernel updates an MR x NR tile of C (MR = 6 rows, NR = two vectors:
+ * 12 accumulators + 2 B vectors + 1 broadcast fit AVX2's 16 registers) with fused multiply-add.
+ * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
+ * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
+ * otherwise a task packs its whole k x columns block of B (not transposed) or each NR-column
+ * panel just before use (transposed). Tiles at the right and bottom edges go through a small
+ * buffer, so every element of C gets the same arithmetic:
+ * {@code c = c + fma-sum over the k block} per block, in k order.
+ *
+ * <p>{@code A B^T} with few rows of A and a long k takes a dot-product path instead (see
+ * {@link #dot}): transposing B into panels would cost more than the product.
+ *
+ * <p>The split into tasks depends only on the shape and never changes the arithmetic, so 1
+ * and N threads agree bit for bit.
+ */
+final class VectorGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int MR = 6;
+    private static final int NR = 2 * L;
+    private static final int KC = 256;             // k block: an NR panel of B (16 KiB) stays in L1
+    private static final int ROW_PANELS = 16;       // a task's A block: 96 x KC floats, in L2
+    private static final int COL_PANELS = 16;       // a task's width: 256 columns
+    private static final int TASKS = 4;             // split big problems into at least this many tasks
+    private static final long PARALLEL_FLOPS = 1L << 21;
+
+    // [0] packed A, [1] packed B panel, [2] edge tile
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)]});
+
+    private VectorGemm() {
+    }
+
+    static int lanes() {
+        return L;
+    }
+
+    static int vectorBits() {
+        return S.vectorBitSize();
+    }
+
+    /**
+     * Runs small products through every branch (four transpositions, B in place and packed,
+     * edge tiles, the dot-product path) until the JIT has compiled them: interpreted, the
+     * Vector API is hundreds of times slower, and on a busy machine the compiler can take
+     * seconds to get to a large first product. Stops once a round has run at least 10 times
+     * faster than the first for 100 rounds in a row, or after maxMillis.
+     */
+    static void warmUp(long maxMillis) {
+        float[] a = new float[40 * 300], b = new float[40 * 1024], c = new float[40 * 40];
+        for (int i = 0; i < b.length; i++) b[i] = (i % 7) * 0.25f - 0.75f;
+        for (int i = 0; i < a.length; i++) a[i] = (i % 5) * 0.5f - 1f;
+        long start = System.nanoTime(), first = 0;
+        for (int fast = 0; fast < 100 && System.nanoTime() - start < maxMillis * 1_000_000L; ) {
+            long t0 = System.nanoTime();
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                gemm(ta, tb, 23, 37, 33, a, 0, ta ? 23 : 33, b, 0, tb ? 33 : 37, c, 0, 37, t > 1);
+            }
+            gemm(false, false, 13, 40, 24, a, 0, 24, b, 0, 1024, c, 0, 40, false);
+            gemm(false, true, 7, 11, 260, a, 0, 260, b, 0, 260, c, 0, 11, false);
+            long dt = System.nanoTime() - t0;
+            if (first == 0) first = dt;
+            fast = dt * 10 < first ? fast + 1 : 0;
+        }
+    }
+
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+            return;
+        }
+        if (transB && !transA && useDot(m, k)) {
+            dot(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        // even k blocks: 576 -> 3 x 192 rather than 256 + 256 + 64
+        int kBlocks = (k + KC - 1) / KC;
+        int kc = (k + kBlocks - 1) / kBlocks;
+        int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
+        int mPad = rowPanels * MR;
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
+        float[] ap = scratch[0];
+        packA(transA, m, k, kc, a, aOff, lda, ap, mPad);
+        boolean inPlace = !transB && inPlaceOk(ldb, kc);
+
+        // tasks: blocks of row panels x chunks of column panels, from the shape alone
+        long flops = 2L * m * n * k;
+        int rp = Math.min(rowPanels, ROW_PANELS), cp = Math.min(colPanels, COL_PANELS);
+        boolean parallel = flops >= PARALLEL_FLOPS;
+        while (parallel && ceilDiv(rowPanels, rp) * ceilDiv(colPanels, cp) < TASKS) {
+            if (cp > 1 && cp >= rp / 2) cp = (cp + 1) / 2;
+            else if (rp > 1) rp = (rp + 1) / 2;
+            else break;
+        }
+        final int rpb = rp, cpb = cp, rowBlocks = ceilDiv(rowPanels, rp), tasks = rowBlocks * ceilDiv(colPanels, cp);
+        final int kcb = kc;
+        java.util.function.IntConsumer body = t -> {
+            int ir0 = (t % rowBlocks) * rpb, jr0 = (t / rowBlocks) * cpb;
+            block(ir0, Math.min(rowPanels, ir0 + rpb), jr0, Math.min(colPanels, jr0 + cpb), m, n, k, kcb, mPad, ap,
+                    transB, inPlace, b, bOff, ldb, c, cOff, ldc, accumulate);
+        };
+        if (parallel) {
+            Parallel.forEach(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) body.accept(t);
+        }
+    }
+
+    /** Row panels [ir0, ir1) x column panels [jr0, jr1) of C, over all k blocks. */
+    private static void block(int ir0, int ir1, int jr0, int jr1, int m, int n, int k, int kc, int mPad, float[] ap,
+                              boolean transB, boolean inPlace, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
+        float[][] scratch = SCRATCH.get();
+        if (scratch[1].length < kc * NR * (jr1 - jr0)) scratch[1] = new float[kc * NR * (jr1 - jr0)];
+        float[] bp = scratch[1], tile = scratch[2];
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int kcb = Math.min(kc, k - p0);
+            boolean add = accumulate || p0 > 0;
+            // B not transposed: pack the task's whole k x columns block at once, so each source
+            // row is read as one contiguous run (a panel at a time, rows 4 KiB apart miss in L1);
+            // transposed, its rows are contiguous in k: pack each panel just before use, still in L1
+            boolean chunk = !inPlace && !transB;
+            if (chunk) packB(false, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp);
+            for (int jr = jr0; jr < jr1; jr++) {
+                int j = jr * NR, nv = Math.min(NR, n - j);
+                float[] bs;
+                int bi, bStride;
+                if (inPlace && nv == NR) {
+                    bs = b;
+                    bi = bOff + p0 * ldb + j;
+                    bStride = ldb;
+                } else {
+                    if (!chunk) packB(transB, p0, kcb, j, nv, b, bOff, ldb, bp);
+                    bs = bp;
+                    bi = chunk ? (jr - jr0) * kcb * NR : 0;
+                    bStride = NR;
+                }
+                for (int ir = ir0; ir < ir1; ir++) {
+                    int i = ir * MR, mv = Math.min(MR, m - i);
+                    int ai = p0 * mPad + ir * MR * kcb;
+                    kernel(kcb, ap, ai, bs, bi, bStride, tile);
+                    if (mv == MR && nv == NR) {
+                        update(tile, c, cOff + i * ldc + j, ldc, add);
+                    } else {
+                        // edge tile: computed whole (A and B panels are zero-padded), keep the valid part
+                        for (int r = 0; r < mv; r++) {
+                            int cr = cOff + (i + r) * ldc + j, tr = r * NR;
+                            if (add) {
+                                for (int q = 0; q < nv; q++) c[cr + q] += tile[tr + q];
+                            } else {
+                                System.arraycopy(tile, tr, c, cr, nv);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * tile[6, NR] = Apanel[6, kc] Bpanel[kc, NR]: A packed k-major (6 floats per k), B rows
+     * {@code ldb} apart. Twelve accumulators live in registers for the whole k loop.
+     */
+    private static void kernel(int kc, float[] a, int ai, float[] b, int bi, int ldb, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        // the accumulators go to the tile buffer and C is updated in another method: a kernel
+        // with many more vector operations exceeds what the JIT inlines into one compilation
+        // (JDK 25 then leaves vector operations as calls), and a helper taking vectors would box them
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+    }
+
+    /** C[6, NR] = (C +) tile, for a whole tile inside C. */
+    private static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
+        for (int r = 0; r < MR; r++, ci += ldc) {
+            FloatVector v0 = FloatVector.fromArray(S, t, r * NR), v1 = FloatVector.fromArray(S, t, r * NR + L);
+            if (add) {
+                v0 = FloatVector.fromArray(S, c, ci).add(v0);
+                v1 = FloatVector.fromArray(S, c, ci + L).add(v1);
+            }
+            v0.intoArray(c, ci);
+            v1.intoArray(c, ci + L);
+        }
+    }
+
+    /**
+     * The dot-product path pays when A has few rows (packing B's transpose would cost more
+     * than the product) and k is long enough to amortize the per-element lane sums.
+     */
+    private static boolean useDot(int m, int k) {
+        return m <= 16 && k >= 256;
+    }
+
+    /**
+     * C = A B^T with both operands' rows contiguous in k: dot products, vectors along k, so
+     * neither operand is transposed into panels. A 3 x 3 tile of C keeps nine accumulators;
+     * each element's sum is: lane-wise FMA over p (lane l takes p = l mod L), the lanes added
+     * in lane order, then the k % L tail by scalar FMA, in p order.
+     */
+    private static void dot(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        int colBlocks = (n + 3 * DOT_COLS - 1) / (3 * DOT_COLS);
+        int rowBlocks = 2L * m * n * k >= PARALLEL_FLOPS && colBlocks < TASKS ? Math.min((m + 2) / 3, TASKS) : 1;
+        int tasks = colBlocks * rowBlocks;
+        java.util.function.IntConsumer body = t -> {
+            int cb = t / rowBlocks, rb = t % rowBlocks;
+            int rows = (m + 2) / 3;
+            int i0 = 3 * (rb * rows / rowBlocks), i1 = Math.min(m, 3 * ((rb + 1) * rows / rowBlocks));
+            int j0 = cb * 3 * DOT_COLS, j1 = Math.min(n, j0 + 3 * DOT_COLS);
+            dotBlock(i0, i1, j0, j1, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        };
+        if (2L * m * n * k >= PARALLEL_FLOPS) {
+            Parallel.forEach(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) body.accept(t);
+        }
+    }
+
+    private static final int DOT_COLS = 32;     // a task covers 96 rows of B
+
+    private static void dotBlock(int i0, int i1, int j0, int j1, int m, int n, int k, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        float[] lanes = SCRATCH.get()[2];
+        int kv = k - k % L;
+        for (int j = j0; j < j1; j += 3) {
+            // past the edge, repeat the last row: the extra results are computed and dropped
+            int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb;
+            for (int i = i0; i < i1; i += 3) {
+                int a0 = aOff + i * lda, a1 = aOff + Math.min(i + 1, m - 1) * lda, a2 = aOff + Math.min(i + 2, m - 1) * lda;
+                FloatVector z = FloatVector.zero(S);
+                FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p),
+                            y2 = FloatVector.fromArray(S, b, b2 + p);
+                    FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+                    s00 = x.fma(y0, s00);
+                    s01 = x.fma(y1, s01);
+                    s02 = x.fma(y2, s02);
+                    x = FloatVector.fromArray(S, a, a1 + p);
+                    s10 = x.fma(y0, s10);
+                    s11 = x.fma(y1, s11);
+                    s12 = x.fma(y2, s12);
+                    x = FloatVector.fromArray(S, a, a2 + p);
+                    s20 = x.fma(y0, s20);
+                    s21 = x.fma(y1, s21);
+                    s22 = x.fma(y2, s22);
+                }
+                s00.intoArray(lanes, 0);
+                s01.intoArray(lanes, L);
+                s02.intoArray(lanes, 2 * L);
+                s10.intoArray(lanes, 3 * L);
+                s11.intoArray(lanes, 4 * L);
+                s12.intoArray(lanes, 5 * L);
+                s20.intoArray(lanes, 6 * L);
+                s21.intoArray(lanes, 7 * L);
+                s22.intoArray(lanes, 8 * L);
+                int rv = Math.min(3, i1 - i), cv = Math.min(3, j1 - j);
+                for (int r = 0; r < rv; r++) {
+                    int ar = r == 0 ? a0 : r == 1 ? a1 : a2;
+                    for (int q = 0; q < cv; q++) {
+                        int br = q == 0 ? b0 : q == 1 ? b1 : b2;
+                        float s = sumLanes(lanes, (3 * r + q) * L);
+                        for (int p = kv; p < k; p++) s = Math.fma(a[ar + p], b[br + p], s);
+                        int ci = cOff + (i + r) * ldc + j + q;
+                        c[ci] = accumulate ? c[ci] + s : s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Lanes off..off+L-1 added in lane order. */
+    private static float sumLanes(float[] v, int off) {
+        float s = v[off];
+        for (int l = 1; l < L; l++) s += v[off + l];
+        return s;
+    }
+
+    /**
+     * Packs op(A) into ap: for each k block starting at p0 (size kcb), the row panels follow
+     * one another from {@code p0 * mPad}, each {@code kcb} steps of MR floats; rows past m are 0.
+     */
+    private static void packA(boolean transA, int m, int k, int kc, float[] a, int aOff, int lda, float[] ap, int mPad) {
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int kcb = Math.min(kc, k - p0);
+            for (int i0 = 0; i0 < mPad; i0 += MR) {
+                int base = p0 * mPad + i0 * kcb, mv = Math.min(MR, m - i0);
+                if (mv < MR) java.util.Arrays.fill(ap, base, base + kcb * MR, 0f);
+                if (transA) {
+                    // op(A)[i, p] = a[p * lda + i]: MR contiguous floats per k step
+                    for (int p = 0; p < kcb; p++) {
+                        int src = aOff + (p0 + p) * lda + i0, dst = base + p * MR;
+                        for (int r = 0; r < mv; r++) ap[dst + r] = a[src + r];
+                    }
+                } else {
+                    for (int r = 0; r < mv; r++) {
+                        int src = aOff + (i0 + r) * lda + p0, dst = base + r;
+                        for (int p = 0; p < kcb; p++) ap[dst + p * MR] = a[src + p];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[p0:p0+kcb, j0:j0+w] into bp as NR-column panels one after another, each
+     * kcb rows of NR floats, zero beyond column w.
+     */
+    private static void packB(boolean transB, int p0, int kcb, int j0, int w, float[] b, int bOff, int ldb, float[] bp) {
+        int panels = (w + NR - 1) / NR, full = w / NR;
+        if (full < panels) java.util.Arrays.fill(bp, full * kcb * NR, panels * kcb * NR, 0f);
+        if (transB) {
+            // op(B)[p, j] = b[j * ldb + p]: walk each source row contiguously
+            for (int q = 0; q < w; q++) {
+                int src = bOff + (j0 + q) * ldb + p0, dst = (q / NR) * kcb * NR + q % NR;
+                for (int p = 0; p < kcb; p++) bp[dst + p * NR] = b[src + p];
+            }
+        } else {
+            for (int p = 0; p < kcb; p++) {
+                int src = bOff + (p0 + p) * ldb + j0, dst = p * NR;
+                for (int jp = 0; jp < full; jp++, src += NR, dst += kcb * NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+                }
+                if (full < panels) System.arraycopy(b, src, bp, dst, w - full * NR);
+            }
+        }
+    }
+
+    /** Whether a kc x NR panel read in place, ldb floats between rows, stays in a 32 KiB 8-way L1. */
+    private static boolean inPlaceOk(int ldb, int kc) {
+        if (ldb % 16 != 0) return true;                   // rows start at spread-out offsets within the sets
+        int sets = 64 / gcd((ldb / 16) & 63, 64);         // rows a whole number of 64-byte lines apart
+        return sets * 8 >= 2 * kc;
+    }
+
+    private static int gcd(int x, int y) {
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return x;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+}
