@@ -18,6 +18,9 @@ public final class Im2col {
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++) {
                     int row = ((ci * g.kh + ki) * g.kw + kj) * ohw;
+                    int ix0 = kj * g.dw - g.pl;
+                    // output columns whose input column lies inside the image: [lo, hi)
+                    int lo = firstInside(ix0, g.sw), hi = Math.min(g.ow, lastInside(ix0, g.sw, g.w) + 1);
                     for (int oy = 0; oy < g.oh; oy++) {
                         int iy = g.mode.source(oy * g.sh - g.pt + ki * g.dh, g.h);
                         int dst = row + oy * g.ow;
@@ -26,19 +29,36 @@ public final class Im2col {
                             continue;
                         }
                         int srcRow = src + iy * g.w;
-                        int ix0 = kj * g.dw - g.pl;
-                        if (g.sw == 1 && ix0 >= 0 && ix0 + g.ow <= g.w) {
-                            System.arraycopy(x, srcRow + ix0, col, dst, g.ow);
+                        if (g.mode != PaddingMode.ZEROS) {
+                            for (int ox = 0; ox < g.ow; ox++) col[dst + ox] = x[srcRow + g.mode.source(ix0 + ox * g.sw, g.w)];
                             continue;
                         }
-                        for (int ox = 0; ox < g.ow; ox++) {
-                            int ix = g.mode.source(ix0 + ox * g.sw, g.w);
-                            col[dst + ox] = ix < 0 ? 0f : x[srcRow + ix];
+                        if (lo >= hi) {
+                            java.util.Arrays.fill(col, dst, dst + g.ow, 0f);
+                            continue;
                         }
+                        for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
+                        if (g.sw == 1) {
+                            System.arraycopy(x, srcRow + ix0 + lo, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo, ix = srcRow + ix0 + lo * g.sw; ox < hi; ox++, ix += g.sw) col[dst + ox] = x[ix];
+                        }
+                        for (int ox = hi; ox < g.ow; ox++) col[dst + ox] = 0f;
                     }
                 }
             }
         }
+    }
+
+    // smallest ox >= 0 with ix0 + ox*s >= 0
+    private static int firstInside(int ix0, int s) {
+        return ix0 >= 0 ? 0 : (-ix0 + s - 1) / s;
+    }
+
+    // largest ox with ix0 + ox*s <= w - 1 (may be negative)
+    private static int lastInside(int ix0, int s, int w) {
+        int span = w - 1 - ix0;
+        return span < 0 ? -1 : span / s;
     }
 
     /** The adjoint of im2col: adds each column entry back to the input position it was read from. */
@@ -49,18 +69,20 @@ public final class Im2col {
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++) {
                     int row = ((ci * g.kh + ki) * g.kw + kj) * ohw;
+                    int ix0 = kj * g.dw - g.pl;
+                    int lo = firstInside(ix0, g.sw), hi = Math.min(g.ow, lastInside(ix0, g.sw, g.w) + 1);
                     for (int oy = 0; oy < g.oh; oy++) {
                         int iy = g.mode.source(oy * g.sh - g.pt + ki * g.dh, g.h);
                         if (iy < 0) continue;
                         int dstRow = dst + iy * g.w, src = row + oy * g.ow;
-                        int ix0 = kj * g.dw - g.pl;
-                        if (g.sw == 1 && ix0 >= 0 && ix0 + g.ow <= g.w) {
-                            for (int ox = 0; ox < g.ow; ox++) dx[dstRow + ix0 + ox] += col[src + ox];
+                        if (g.mode != PaddingMode.ZEROS) {
+                            for (int ox = 0; ox < g.ow; ox++) dx[dstRow + g.mode.source(ix0 + ox * g.sw, g.w)] += col[src + ox];
                             continue;
                         }
-                        for (int ox = 0; ox < g.ow; ox++) {
-                            int ix = g.mode.source(ix0 + ox * g.sw, g.w);
-                            if (ix >= 0) dx[dstRow + ix] += col[src + ox];
+                        if (g.sw == 1) {
+                            for (int ox = lo, ix = dstRow + ix0 + lo; ox < hi; ox++, ix++) dx[ix] += col[src + ox];
+                        } else {
+                            for (int ox = lo, ix = dstRow + ix0 + lo * g.sw; ox < hi; ox++, ix += g.sw) dx[ix] += col[src + ox];
                         }
                     }
                 }

@@ -226,14 +226,27 @@ public final class Conv2d implements Layer {
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
     @Override
     public Tensor backward(Tensor dy) {
+        Tensor dx = Tensor.zeros(checkedInputShape(dy));
+        backward(dy, dx);
+        return dx;
+    }
+
+    @Override
+    public void backwardParameters(Tensor dy) {
+        checkedInputShape(dy);
+        backward(dy, null);
+    }
+
+    private Shape checkedInputShape(Tensor dy) {
         Check.saved(savedInput, "Conv2d");
-        ConvGeometry g = savedGeometry;
-        Check.sameShape(dy, Shape.of(savedInput.dim(0), outChannels, g.oh, g.ow), "Conv2d");
+        Check.sameShape(dy, Shape.of(savedInput.dim(0), outChannels, savedGeometry.oh, savedGeometry.ow), "Conv2d");
+        return savedInput.shape();
+    }
+
+    private void backward(Tensor dy, Tensor dx) {
         int need = Conv.workspaceSize(savedInput.dim(0), weight.value().size());
         if (workspace.length < need) workspace = new float[need];
-        Tensor dx = Tensor.zeros(savedInput.shape());
-        Conv.backward(g, groups, savedInput, weight.value(), dy, dx, weight.grad(), bias == null ? null : bias.grad(), workspace);
-        return dx;
+        Conv.backward(savedGeometry, groups, savedInput, weight.value(), dy, dx, weight.grad(), bias == null ? null : bias.grad(), workspace);
     }
 
     @Override

@@ -18,6 +18,14 @@ public interface Layer {
     /** dL/dx for the last TRAIN forward, given dL/dy; parameter gradients are accumulated. */
     Tensor backward(Tensor gradOut);
 
+    /**
+     * As {@link #backward} for a caller that does not need dL/dx (the first layer of a model):
+     * only the parameter gradients are accumulated, which spares e.g. a convolution's col2im.
+     */
+    default void backwardParameters(Tensor gradOut) {
+        backward(gradOut);
+    }
+
     /** The output shape for an input shape; throws {@link IllegalArgumentException} naming the problem. */
     Shape outputShape(Shape input);
 

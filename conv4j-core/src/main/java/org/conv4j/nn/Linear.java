@@ -77,17 +77,24 @@ public final class Linear implements Layer {
     // dy is (N, out): dW += dy^T x, db += sum over the batch, dx = dy W (SPEC 1 "Affine")
     @Override
     public Tensor backward(Tensor dy) {
-        Check.saved(savedInput, "Linear");
+        backwardParameters(dy);
         int n = savedInput.dim(0);
-        Check.sameShape(dy, Shape.of(n, outFeatures), "Linear");
-        Tensor x = savedInput, w = weight.value(), dw = weight.grad();
-        Gemm.gemm(true, false, outFeatures, inFeatures, n, dy.data(), dy.offset(), outFeatures,
-                x.data(), x.offset(), inFeatures, dw.data(), dw.offset(), inFeatures, true);
-        if (bias != null) Elementwise.sumRowsInto(dy, bias.grad());
+        Tensor x = savedInput, w = weight.value();
         Tensor dx = Tensor.zeros(x.shape());
         Gemm.gemm(false, false, n, inFeatures, outFeatures, dy.data(), dy.offset(), outFeatures,
                 w.data(), w.offset(), inFeatures, dx.data(), 0, inFeatures, false);
         return dx;
+    }
+
+    @Override
+    public void backwardParameters(Tensor dy) {
+        Check.saved(savedInput, "Linear");
+        int n = savedInput.dim(0);
+        Check.sameShape(dy, Shape.of(n, outFeatures), "Linear");
+        Tensor x = savedInput, dw = weight.grad();
+        Gemm.gemm(true, false, outFeatures, inFeatures, n, dy.data(), dy.offset(), outFeatures,
+                x.data(), x.offset(), inFeatures, dw.data(), dw.offset(), inFeatures, true);
+        if (bias != null) Elementwise.sumRowsInto(dy, bias.grad());
     }
 
     @Override

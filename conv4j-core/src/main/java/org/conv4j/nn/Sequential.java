@@ -91,6 +91,12 @@ public final class Sequential implements Layer {
         return dy;
     }
 
+    @Override
+    public void backwardParameters(Tensor dy) {
+        for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
+        if (!layers.isEmpty()) layers.get(0).backwardParameters(dy);
+    }
+
     // containers print many lines; an error message names only their type
     private static String brief(Layer layer) {
         return layer.children().isEmpty() ? layer.toString() : layer.getClass().getSimpleName();

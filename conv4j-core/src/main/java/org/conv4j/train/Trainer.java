@@ -194,7 +194,7 @@ public final class Trainer {
                     if (!allFinite(logits)) throw diverged(b, epoch, done);
                     throw e;
                 }
-                model.backward(loss.backward());
+                model.backwardParameters(loss.backward());
                 checkGradients(params, epoch, done);
                 if (clipNorm > 0) GradClip.clipGradNorm(params, clipNorm);
                 optimizer.step();

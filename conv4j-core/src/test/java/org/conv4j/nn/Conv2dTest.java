@@ -151,6 +151,22 @@ class Conv2dTest {
     }
 
     @Test
+    void backwardParametersGivesTheSameParameterGradientsWithoutTheInputGradient() {
+        Init.seed(12);
+        Sequential net = new Sequential(new Conv2d(2, 3, 3).stride(2).padding(1), new ReLU(), new Flatten(), new Linear(3 * 4 * 4, 4));
+        Tensor x = random(new SplittableRandom(12), 3, 2, 7, 8);
+        Tensor dy = random(new SplittableRandom(13), 3, 4);
+        net.forward(x, Mode.TRAIN);
+        net.backward(dy);
+        java.util.Map<String, Tensor> full = new java.util.LinkedHashMap<>();
+        Layers.namedParameters(net).forEach((k, p) -> full.put(k, p.grad().copy()));
+        Layers.zeroGrad(net);
+        net.forward(x, Mode.TRAIN);
+        net.backwardParameters(dy);
+        Layers.namedParameters(net).forEach((k, p) -> assertSameBits(full.get(k), p.grad()));
+    }
+
+    @Test
     void badConfigurationAndInputFailWithClearMessages() {
         var e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(3, 4, 3).groups(2));
         assertTrue(e.getMessage().contains("in_channels (3) must be divisible by groups (2)"), e.getMessage());
