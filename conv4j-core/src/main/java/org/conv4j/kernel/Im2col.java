@@ -80,7 +80,9 @@ public final class Im2col {
                             continue;
                         }
                         if (g.sw == 1) {
-                            for (int ox = lo, ix = dstRow + ix0 + lo; ox < hi; ox++, ix++) dx[ix] += col[src + ox];
+                            // one index per array keeps the loop vectorizable
+                            int d0 = dstRow + ix0 + lo, s0 = src + lo, n = hi - lo;
+                            for (int t = 0; t < n; t++) dx[d0 + t] += col[s0 + t];
                         } else {
                             for (int ox = lo, ix = dstRow + ix0 + lo * g.sw; ox < hi; ox++, ix += g.sw) dx[ix] += col[src + ox];
                         }

@@ -93,6 +93,10 @@ public final class Pool {
         int planes = x.dim(0) * g.c, hw = g.h * g.w, ohw = g.oh * g.ow;
         float[] xd = x.data(), yd = y.data();
         int xo0 = x.offset(), yo0 = y.offset();
+        if (isPlain2x2(g)) {
+            forPlanes(planes, planesPerTask(g), (from, to) -> max2x2(g, xd, xo0, yd, yo0, argmax, from, to));
+            return;
+        }
         forPlanes(planes, planesPerTask(g), (from, to) -> {
             for (int p = from; p < to; p++) {
                 int xo = xo0 + p * hw, yo = p * ohw;
@@ -121,6 +125,42 @@ public final class Pool {
                 }
             }
         });
+    }
+
+    // the common 2x2 stride-2 window without padding or dilation, unrolled; same order and tie rule as the general loop
+    private static boolean isPlain2x2(ConvGeometry g) {
+        return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1
+                && g.pt == 0 && g.pl == 0 && 2 * g.oh <= g.h && 2 * g.ow <= g.w;
+    }
+
+    private static void max2x2(ConvGeometry g, float[] xd, int xo0, float[] yd, int yo0, int[] argmax, int from, int to) {
+        int hw = g.h * g.w, ohw = g.oh * g.ow, w = g.w;
+        for (int p = from; p < to; p++) {
+            int xo = xo0 + p * hw, yo = p * ohw;
+            for (int oy = 0; oy < g.oh; oy++) {
+                for (int ox = 0; ox < g.ow; ox++) {
+                    int i = 2 * oy * w + 2 * ox, best = i;
+                    float max = xd[xo + i];
+                    float v = xd[xo + i + 1];
+                    if (v > max || v != v) {
+                        max = v;
+                        best = i + 1;
+                    }
+                    v = xd[xo + i + w];
+                    if (v > max || v != v) {
+                        max = v;
+                        best = i + w;
+                    }
+                    v = xd[xo + i + w + 1];
+                    if (v > max || v != v) {
+                        max = v;
+                        best = i + w + 1;
+                    }
+                    yd[yo0 + yo + oy * g.ow + ox] = max;
+                    if (argmax != null) argmax[yo + oy * g.ow + ox] = best;
+                }
+            }
+        }
     }
 
     /** dx (overwritten) = each dy added at its window's recorded arg-max (SPEC 1). */
