@@ -9,54 +9,78 @@ import org.conv4j.tensor.Tensor;
  * path is the direct loop nest of SPEC 1.
  */
 public final class Conv {
-    /** Weight-gradient partial sums are kept per chunk of the batch; the chunking depends only on N. */
-    private static final int MAX_CHUNKS = 8;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
+    private static final int TARGET_COLUMNS = 1024;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private Conv() {
     }
 
-    /** Floats of workspace {@link #backward} needs for a batch of n and a weight of wSize. */
-    public static int workspaceSize(int n, int wSize) {
-        return Math.min(n, MAX_CHUNKS) * wSize;
+    /**
+     * Images per task: a function of the batch and the output plane only, never of the thread
+     * count, so the weight-gradient partial sums (one per task) add up the same way always.
+     */
+    static int imagesPerTask(int n, int outPlane) {
+        return Math.max(1, Math.min(n, (TARGET_COLUMNS + outPlane - 1) / outPlane));
+    }
+
+    /** Floats of workspace {@link #backward} needs for a batch of n, an output plane and a weight of wSize. */
+    public static int workspaceSize(int n, int outPlane, int wSize) {
+        int g = imagesPerTask(n, outPlane);
+        return (n + g - 1) / g * wSize;
     }
 
     private static boolean isPointwise(ConvGeometry g) {
         return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pb == 0 && g.pl == 0 && g.pr == 0;
     }
 
-    private static float[] col(ConvGeometry g, int channels) {
+    private static float[] scratch(int which, int size) {
         float[][] s = SCRATCH.get();
-        int size = g.colRows(channels) * g.outPlane();
-        if (s[0].length < size) s[0] = new float[size];
-        return s[0];
+        if (s[which].length < size) s[which] = new float[size];
+        return s[which];
     }
 
+    // x is (N, C, H, W), weight is (OC, C/groups, KH, KW), bias is (OC) or null, y is (N, OC, OH, OW)
     public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor bias, Tensor y) {
         int n = x.dim(0), oc = weight.dim(0), cg = g.c / groups, ocg = oc / groups;
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w;
+        int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), yd = y.data();
-        Parallel.forEach(n, i -> {
-            int xo = x.offset() + i * inSize, yo = y.offset() + i * oc * ohw;
+        boolean pointwise = isPointwise(g);
+        Parallel.forEach(tasks, t -> {
+            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw;
             for (int grp = 0; grp < groups; grp++) {
-                float[] b;
-                int bo;
-                if (isPointwise(g)) {
-                    b = xd;
-                    bo = xo + grp * cg * ohw;
-                } else {
-                    b = col(g, cg);
-                    bo = 0;
-                    Im2col.im2col(g, xd, xo, grp * cg, cg, b);
+                int wo = weight.offset() + grp * ocg * k;
+                if (count == 1) {
+                    // one image: the product writes straight into y
+                    int xo = x.offset() + i0 * inSize, yo = y.offset() + i0 * oc * ohw + grp * ocg * ohw;
+                    float[] b = xd;
+                    int bo = xo + grp * cg * ohw;
+                    if (!pointwise) {
+                        b = scratch(0, k * ohw);
+                        bo = 0;
+                        Im2col.im2col(g, xd, xo, grp * cg, cg, b);
+                    }
+                    Gemm.gemm(false, false, ocg, ohw, k, wd, wo, k, b, bo, ohw, yd, yo, ohw, false);
+                    continue;
                 }
-                Gemm.gemm(false, false, ocg, ohw, k, wd, weight.offset() + grp * ocg * k, k, b, bo, ohw,
-                        yd, yo + grp * ocg * ohw, ohw, false);
+                // several images side by side: col is (K, count*OH*OW), the product (OCg, count*OH*OW)
+                float[] col = scratch(0, k * cols), prod = scratch(1, ocg * cols);
+                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, cols);
+                Gemm.gemm(false, false, ocg, cols, k, wd, wo, k, col, 0, cols, prod, 0, cols, false);
+                for (int j = 0; j < count; j++) {
+                    for (int o = 0; o < ocg; o++) {
+                        System.arraycopy(prod, o * cols + j * ohw, yd, y.offset() + ((i0 + j) * oc + grp * ocg + o) * ohw, ohw);
+                    }
+                }
             }
             if (bias != null) {
-                for (int o = 0; o < oc; o++) {
-                    float bv = bias.at(o);
-                    int r = yo + o * ohw;
-                    for (int j = 0; j < ohw; j++) yd[r + j] += bv;
+                for (int i = i0; i < i0 + count; i++) {
+                    for (int o = 0; o < oc; o++) {
+                        float bv = bias.at(o);
+                        int r = y.offset() + (i * oc + o) * ohw;
+                        for (int j = 0; j < ohw; j++) yd[r + j] += bv;
+                    }
                 }
             }
         });
@@ -70,44 +94,38 @@ public final class Conv {
                                 Tensor dx, Tensor dweight, Tensor dbias, float[] workspace) {
         int n = x.dim(0), oc = weight.dim(0), cg = g.c / groups, ocg = oc / groups;
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w, wSize = weight.size();
-        int chunks = Math.min(n, MAX_CHUNKS);
+        int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
-        boolean pointwise = isPointwise(g);
-        Parallel.forEach(chunks, t -> {
-            int from = t * n / chunks, to = (t + 1) * n / chunks;
-            for (int i = from; i < to; i++) {
-                int xo = x.offset() + i * inSize, dyo = dy.offset() + i * oc * ohw;
-                if (dx != null && !pointwise) java.util.Arrays.fill(dx.data(), dx.offset() + i * inSize, dx.offset() + (i + 1) * inSize, 0f);
-                for (int grp = 0; grp < groups; grp++) {
-                    int dyg = dyo + grp * ocg * ohw, wg = weight.offset() + grp * ocg * k;
-                    float[] col;
-                    int co;
-                    if (pointwise) {
-                        col = xd;
-                        co = xo + grp * cg * ohw;
-                    } else {
-                        col = col(g, cg);
-                        co = 0;
-                        Im2col.im2col(g, xd, xo, grp * cg, cg, col);
-                    }
-                    // dW_g (+)= dy_g [ocg, ohw] x col^T [ohw, k]   (SPEC 1: input cross-correlated with the sensitivity map)
-                    Gemm.gemm(false, true, ocg, k, ohw, dyd, dyg, ohw, col, co, ohw,
-                            workspace, t * wSize + grp * ocg * k, k, i != from);
-                    if (dx == null) continue;
-                    // dcol = W_g^T [k, ocg] x dy_g [ocg, ohw]; col2im is the "full convolution with the rotated filter"
-                    if (pointwise) {
-                        Gemm.gemm(true, false, k, ohw, ocg, wd, wg, k, dyd, dyg, ohw,
-                                dx.data(), dx.offset() + i * inSize + grp * cg * ohw, ohw, false);
-                    } else {
-                        Gemm.gemm(true, false, k, ohw, ocg, wd, wg, k, dyd, dyg, ohw, col, 0, ohw, false);
-                        Im2col.col2im(g, col, dx.data(), dx.offset() + i * inSize, grp * cg, cg);
-                    }
+        Parallel.forEach(tasks, t -> {
+            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw;
+            // dy of the group's images as (OC, count*OH*OW); a single image is used in place
+            float[] dyg = dyd;
+            int dygOff = dy.offset() + i0 * oc * ohw;
+            if (count > 1) {
+                dyg = scratch(1, oc * cols);
+                dygOff = 0;
+                for (int j = 0; j < count; j++) {
+                    for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * cols + j * ohw, ohw);
+                }
+            }
+            if (dx != null) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
+            float[] col = scratch(0, k * cols);
+            for (int grp = 0; grp < groups; grp++) {
+                int dyo = dygOff + grp * ocg * cols, wg = weight.offset() + grp * ocg * k;
+                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, cols);
+                // dW_g = dy_g (OCg, cols) x col^T (cols, K)   (SPEC 1: input cross-correlated with the sensitivity map)
+                Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, cols, col, 0, cols, workspace, t * wSize + grp * ocg * k, k, false);
+                if (dx == null) continue;
+                // dcol = W_g^T (K, OCg) x dy_g (OCg, cols); col2im is the "full convolution with the rotated filter"
+                Gemm.gemm(true, false, k, cols, ocg, wd, wg, k, dyg, dyo, cols, col, 0, cols, false);
+                for (int j = 0; j < count; j++) {
+                    Im2col.col2im(g, col, j * ohw, cols, dx.data(), dx.offset() + (i0 + j) * inSize, grp * cg, cg);
                 }
             }
         });
         float[] dw = dweight.data();
         int dwo = dweight.offset();
-        for (int t = 0; t < chunks; t++) {
+        for (int t = 0; t < tasks; t++) {
             int po = t * wSize;
             for (int j = 0; j < wSize; j++) dw[dwo + j] += workspace[po + j];
         }

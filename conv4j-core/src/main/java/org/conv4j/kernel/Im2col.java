@@ -12,12 +12,20 @@ public final class Im2col {
 
     /** Fills col[channels*kh*kw, oh*ow] from channels [c0, c0+channels) of the image at x[xOff]. */
     public static void im2col(ConvGeometry g, float[] x, int xOff, int c0, int channels, float[] col) {
-        int plane = g.h * g.w, ohw = g.oh * g.ow;
+        im2col(g, x, xOff, c0, channels, col, 0, g.oh * g.ow);
+    }
+
+    /**
+     * As {@link #im2col(ConvGeometry, float[], int, int, int, float[])}, writing row r of the
+     * image's columns at {@code col[colOff + r*ldc]}: several images side by side in one matrix.
+     */
+    public static void im2col(ConvGeometry g, float[] x, int xOff, int c0, int channels, float[] col, int colOff, int ldc) {
+        int plane = g.h * g.w;
         for (int ci = 0; ci < channels; ci++) {
             int src = xOff + (c0 + ci) * plane;
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++) {
-                    int row = ((ci * g.kh + ki) * g.kw + kj) * ohw;
+                    int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
                     int ix0 = kj * g.dw - g.pl;
                     // output columns whose input column lies inside the image: [lo, hi)
                     int lo = firstInside(ix0, g.sw), hi = Math.min(g.ow, lastInside(ix0, g.sw, g.w) + 1);
@@ -63,12 +71,17 @@ public final class Im2col {
 
     /** The adjoint of im2col: adds each column entry back to the input position it was read from. */
     public static void col2im(ConvGeometry g, float[] col, float[] dx, int dxOff, int c0, int channels) {
-        int plane = g.h * g.w, ohw = g.oh * g.ow;
+        col2im(g, col, 0, g.oh * g.ow, dx, dxOff, c0, channels);
+    }
+
+    /** The adjoint of the strided {@link #im2col(ConvGeometry, float[], int, int, int, float[], int, int)}. */
+    public static void col2im(ConvGeometry g, float[] col, int colOff, int ldc, float[] dx, int dxOff, int c0, int channels) {
+        int plane = g.h * g.w;
         for (int ci = 0; ci < channels; ci++) {
             int dst = dxOff + (c0 + ci) * plane;
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++) {
-                    int row = ((ci * g.kh + ki) * g.kw + kj) * ohw;
+                    int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
                     int ix0 = kj * g.dw - g.pl;
                     int lo = firstInside(ix0, g.sw), hi = Math.min(g.ow, lastInside(ix0, g.sw, g.w) + 1);
                     for (int oy = 0; oy < g.oh; oy++) {

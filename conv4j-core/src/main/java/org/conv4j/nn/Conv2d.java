@@ -244,7 +244,7 @@ public final class Conv2d implements Layer {
     }
 
     private void backward(Tensor dy, Tensor dx) {
-        int need = Conv.workspaceSize(savedInput.dim(0), weight.value().size());
+        int need = Conv.workspaceSize(savedInput.dim(0), savedGeometry.outPlane(), weight.value().size());
         if (workspace.length < need) workspace = new float[need];
         Conv.backward(savedGeometry, groups, savedInput, weight.value(), dy, dx, weight.grad(), bias == null ? null : bias.grad(), workspace);
     }
