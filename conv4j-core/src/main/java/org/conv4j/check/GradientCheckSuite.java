@@ -112,6 +112,13 @@ public final class GradientCheckSuite {
         return this;
     }
 
+    /** One random case of a registered layer type. */
+    public Case generate(String layerType, SplittableRandom rng) {
+        Function<SplittableRandom, Case> g = generators.get(layerType);
+        if (g == null) throw new IllegalArgumentException("unknown layer type '" + layerType + "'; known: " + String.join(", ", generators.keySet()));
+        return g.apply(rng);
+    }
+
     public List<String> layerTypes() {
         return new ArrayList<>(generators.keySet());
     }
