@@ -78,8 +78,9 @@ final class FilterCommand implements Callable<Integer> {
         Tensor image = ImageFilter.grayIfEqual(Images.read(in, 3)); // x is (1, C, H, W) in [0, 1]
         int h = image.dim(2), w = image.dim(3);
         if (pad >= 0 && (h + 2 * pad < k.height() || w + 2 * pad < k.width())) {
-            throw new Main.UsageError("the image " + in + " is " + w + "x" + h + " pixels (with padding " + pad + ": " + (w + 2 * pad) + "x"
-                    + (h + 2 * pad) + "), smaller than the " + k.width() + "x" + k.height() + " kernel");
+            throw new Main.UsageError("the image " + in + " is " + h + "x" + w + " pixels (height x width"
+                    + (pad > 0 ? "; " + (h + 2 * pad) + "x" + (w + 2 * pad) + " with padding " + pad : "") + "), smaller than the "
+                    + k.height() + "x" + k.width() + " kernel");
         }
         ImageFilter.Result r = ImageFilter.apply(image, k, perChannel, stride, pad);
         Tensor y = r.values(); // y is (1, C', OH, OW)
@@ -106,8 +107,9 @@ final class FilterCommand implements Callable<Integer> {
             m.put("file", out.toString());
             o.println(Json.write(m));
         } else {
-            o.printf("%s: %dx%d %s -> %dx%d %s (kernel %s %dx%d, %s, values %.4g..%.4g, scale %s)%n", out, w, h,
-                    image.dim(1) == 1 ? "gray" : "colour", y.dim(3), y.dim(2), y.dim(1) == 1 ? "gray" : "colour",
+            // sizes as height x width, like the kernel's
+            o.printf("%s: %dx%d %s from %dx%d %s (kernel %s, %dx%d; %s; values %.4g..%.4g; scale %s)%n", out, y.dim(2), y.dim(3),
+                    y.dim(1) == 1 ? "gray" : "colour", h, w, image.dim(1) == 1 ? "gray" : "colour",
                     k.name(), k.height(), k.width(), mode, min, max, sc.name().toLowerCase(Locale.ROOT));
         }
         o.flush();

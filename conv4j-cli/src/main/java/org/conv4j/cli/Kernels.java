@@ -153,7 +153,8 @@ final class Kernels {
                 rows.add(p.row());
                 p.skipSpace();
                 if (p.peek() == ']') break;
-                p.expect(',');
+                if (p.peek() != ',') throw p.error("expected ',' or ']'");
+                p.pos++;
                 p.skipSpace();
                 if (p.peek() != '[') throw p.error("expected '[' to start the next row");
             }
@@ -221,7 +222,8 @@ final class Kernels {
                     pos++;
                     break;
                 }
-                expect(',');
+                if (peek() != ',') throw error("expected ',' or ']'");
+                pos++;
             }
             double[] out = new double[v.size()];
             for (int i = 0; i < out.length; i++) out[i] = v.get(i);

@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
 final class VisualizeCommand implements Callable<Integer> {
     /** Filters shown at most (filters x input channels for gray tiles). */
     static final int MAX_FILTERS = 256;
+    /** The size a filter tile is enlarged to, at least (nearest neighbour). */
+    static final int TILE_PIXELS = 48;
     /** Maps shown at most per layer. */
     static final int MAX_MAPS = 64;
 
@@ -68,7 +70,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
         List<Object> files = new ArrayList<>();
         Path filters = dir.resolve("filters.png");
-        Pictures.writePng(Pictures.filterGrid(first.weight().value(), MAX_FILTERS, 16), filters);
+        Pictures.writePng(Pictures.filterGrid(first.weight().value(), MAX_FILTERS, 16, TILE_PIXELS), filters);
         files.add(entry(filters, convName.toString(), "Conv2d", first.weight().value().shape()));
 
         if (image != null) {

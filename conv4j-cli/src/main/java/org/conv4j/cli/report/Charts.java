@@ -25,7 +25,7 @@ public final class Charts {
     }
 
     /** Chart size in pixels. */
-    public static final int WIDTH = 560, HEIGHT = 360;
+    public static final int WIDTH = 540, HEIGHT = 360;
     private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};
 
     /** One named curve: y against x. */
@@ -42,14 +42,17 @@ public final class Charts {
         st.setTheme(new org.knowm.xchart.style.theme.MatlabTheme());
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
-        st.setPlotGridLinesColor(new Color(0xdddddd));
+        st.setPlotGridLinesColor(new Color(0xe3e3e3));
+        st.setPlotGridLinesStroke(new BasicStroke(1f));
         st.setPlotBorderVisible(false);
         st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        st.setLegendPosition(Styler.LegendPosition.InsideNE);
-        st.setLegendBorderColor(new Color(0xcccccc));
+        // below the plot, so it never hides a curve
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendBorderColor(Color.WHITE);
         st.setMarkerSize(7);
         st.setXAxisDecimalPattern("0");
         st.setAntiAlias(true);

@@ -83,12 +83,12 @@ public final class Pictures {
     /**
      * The filters of a convolution weight (OC, IC, KH, KW): one tile per filter, in colour when
      * IC is 3, else one gray tile per (filter, input channel) for the first {@code maxChannels}
-     * channels; at most {@code maxTiles} tiles, each at least about 40 pixels wide.
+     * channels; at most {@code maxTiles} tiles, each enlarged to at least about {@code tilePixels} pixels.
      */
-    public static BufferedImage filterGrid(Tensor weight, int maxTiles, int maxChannels) {
+    public static BufferedImage filterGrid(Tensor weight, int maxTiles, int maxChannels, int tilePixels) {
         if (weight.rank() != 4) throw new IllegalArgumentException("Pictures: expected a weight (OC, IC, KH, KW), got " + weight.shape());
         int oc = weight.dim(0), ic = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
-        int zoom = zoom(Math.max(kh, kw), 40);
+        int zoom = zoom(Math.max(kh, kw), tilePixels);
         float[] d = weight.toArray();
         List<BufferedImage> tiles = new java.util.ArrayList<>();
         for (int o = 0; o < oc && tiles.size() < maxTiles; o++) {

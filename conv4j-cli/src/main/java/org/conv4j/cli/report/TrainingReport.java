@@ -190,7 +190,7 @@ public final class TrainingReport {
         StringBuilder name = new StringBuilder();
         Conv2d conv = FeatureMaps.firstConv(model, name);
         if (conv == null) return;
-        byte[] png = Pictures.png(Pictures.filterGrid(conv.weight().value(), 256, 16));
+        byte[] png = Pictures.png(Pictures.filterGrid(conv.weight().value(), 256, 16, 56));
         h.raw("<section id=\"filters\"><h2>First-layer filters</h2><p class=\"note\">").text(name + " (" + conv + "), weight " + conv.weight().value().shape())
                 .raw(": each filter scaled to its own range, black = lowest, white = highest weight.</p>")
                 .img("filters", "first-layer filters", Pictures.dataUri(png), -1, -1);
@@ -368,7 +368,7 @@ public final class TrainingReport {
             ".card .value{font-size:26px;font-weight:600;color:var(--accent)}",
             ".card .detail{color:var(--muted);font-size:13px;min-height:1em}",
             ".charts{display:flex;flex-wrap:wrap;gap:16px}",
-            ".chart{border:1px solid var(--line);border-radius:6px;max-width:100%;height:auto}",
+            ".chart{border:1px solid var(--line);border-radius:6px;flex:0 1 540px;min-width:280px;max-width:100%;height:auto}",
             ".scroll{overflow-x:auto}",
             "table{border-collapse:collapse}",
             ".cm th,.cm td{border:1px solid var(--line);padding:6px 9px;text-align:center;min-width:44px;font-variant-numeric:tabular-nums}",
