@@ -20,14 +20,20 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j filter}: one fixed convolution kernel over an image, written as an 8-bit PNG (SPEC 4). */
 @Command(name = "filter", mixinStandardHelpOptions = true,
-        description = {"Applies a fixed convolution kernel to a PNG or JPEG image and writes the result as a PNG.",
-                "Kernels: " + Kernels.NAMES + ";",
-                "or a matrix such as \"[[1,0,-1]]\" or \"[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]/8\".",
-                "A colour image is filtered as the sources do: the kernel repeated over the 3 channels into one",
-                "gray output (--per-channel keeps colour). No padding by default, so the output is smaller by",
-                "the kernel size - 1. Output pixels: abs = |v| scaled so the largest is 255 (default for edge",
-                "kernels), minmax = min..max to 0..255, clamp = 255 v clamped to 0..255, v averaged over the",
-                "channels summed (default for blurs)."})
+        description = {"Filters an image with a fixed convolution kernel (edges, blurs, your own).",
+                "",
+                "Kernels: edge ([1, 0, -1]), laplacian, prewitt-x, prewitt-y, prewitt",
+                "(magnitude), sobel-x, sobel-y, sobel (magnitude), meanK (mean3, mean5...),",
+                "gaussian (--sigma); or a matrix such as \"[[1,0,-1]]\" or",
+                "\"[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]/8\".",
+                "",
+                "A colour image is filtered as the sources do: the kernel is repeated over",
+                "the 3 channels into one gray output; --per-channel filters each channel",
+                "(colour out). No padding by default: the output is smaller by kernel - 1.",
+                "Output pixels (--scale): abs = |v| scaled so the largest is 255 (default",
+                "for edge kernels); minmax = min..max to 0..255; clamp = 255 v clamped to",
+                "0..255, v averaged over the channels summed (default for blurs).",
+                ""})
 final class FilterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

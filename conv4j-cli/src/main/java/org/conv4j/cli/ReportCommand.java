@@ -24,10 +24,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j report RUN_DIR}: (re)builds a run directory's report.html; {@code conv4j train} calls it at the end. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Builds RUN_DIR/report.html, one self-contained page that opens in any browser without network:",
-                "the loss and accuracy curves (also saved as loss.png and accuracy.png), the test-set confusion matrix,",
-                "the misclassified test images, the first layer's filters, feature maps and the model summary.",
-                "The test set is the one the run used (config.json's data), evaluated again with model.safetensors."})
+        description = {"Builds a training run's report.html: curves, mistakes, filters, model.",
+                "",
+                "One self-contained page that opens in any browser without network: the loss",
+                "and accuracy curves (also saved as loss.png and accuracy.png), the test-set",
+                "confusion matrix, the misclassified test images, the first layer's filters,",
+                "feature maps and the model summary. The test set is the one the run used",
+                "(config.json's data), evaluated again with model.safetensors.",
+                ""})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -22,9 +22,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j visualize}: pictures of a model's first-layer filters and, for an image, of its feature maps. */
 @Command(name = "visualize", mixinStandardHelpOptions = true,
-        description = {"Draws the first convolution layer's learned filters as a PNG grid (each filter scaled to its own",
-                "min..max and enlarged) and, with --image, the feature maps after every convolution and pooling",
-                "layer (one PNG grid per layer, each map scaled to its own min..max)."})
+        description = {"Draws a model's first-layer filters and an image's feature maps as PNG grids.",
+                "",
+                "filters.png: the first convolution's filters, each scaled to its own min..max",
+                "and enlarged. With --image, maps-NN-LAYER.png: the maps after every convolution",
+                "and pooling layer, each scaled to its own min..max.",
+                ""})
 final class VisualizeCommand implements Callable<Integer> {
     /** Filters shown at most (filters x input channels for gray tiles). */
     static final int MAX_FILTERS = 256;

@@ -190,10 +190,12 @@ public final class TrainingReport {
         StringBuilder name = new StringBuilder();
         Conv2d conv = FeatureMaps.firstConv(model, name);
         if (conv == null) return;
-        byte[] png = Pictures.png(Pictures.filterGrid(conv.weight().value(), 256, 16, 56));
+        java.awt.image.BufferedImage grid = Pictures.filterGrid(conv.weight().value(), 256, 16, 56);
+        byte[] png = Pictures.png(grid);
+        int show = grid.getWidth() < 400 ? 2 : 1; // a few small filters are shown twice as large, still pixel-sharp
         h.raw("<section id=\"filters\"><h2>First-layer filters</h2><p class=\"note\">").text(name + " (" + conv + "), weight " + conv.weight().value().shape())
                 .raw(": each filter scaled to its own range, black = lowest, white = highest weight.</p>")
-                .img("filters", "first-layer filters", Pictures.dataUri(png), -1, -1);
+                .img("filters", "first-layer filters", Pictures.dataUri(png), show * grid.getWidth(), show * grid.getHeight());
         if (test.size() > 0) {
             Shape s = test.sampleShape();
             float[] x = new float[test.sampleSize()];
