@@ -56,7 +56,8 @@ public final class Charts {
         st.setMarkerSize(7);
         st.setXAxisDecimalPattern("0");
         st.setAntiAlias(true);
-        double maxX = 1;
+        st.setYAxisDecimalPattern("0.###");
+        double maxX = 1, minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
         int drawn = 0;
         for (Series s : series) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
@@ -65,6 +66,8 @@ public final class Charts {
                     xs.add(s.x()[i]);
                     ys.add(s.y()[i]);
                     maxX = Math.max(maxX, s.x()[i]);
+                    minY = Math.min(minY, s.y()[i]);
+                    maxY = Math.max(maxY, s.y()[i]);
                 }
             }
             if (xs.isEmpty()) continue;
@@ -76,6 +79,12 @@ public final class Charts {
             xy.setLineStyle(new BasicStroke(2f));
         }
         if (drawn == 0) chart.addSeries("no data", new double[] {1}, new double[] {0});
+        if (drawn > 0 && maxY - minY <= 1e-9 * Math.max(1, Math.abs(maxY))) {
+            // one value (one epoch): a range around it, as an axis of zero height has no ticks to show
+            double d = Math.max(0.1 * Math.abs(maxY), 0.01), step = Math.pow(10, Math.floor(Math.log10(d)));
+            st.setYAxisMin(Math.floor((minY - d) / step) * step);
+            st.setYAxisMax(Math.ceil((maxY + d) / step) * step);
+        }
         // whole epochs on the x axis, with half an epoch of room at either end so one epoch is still a visible point
         st.setXAxisMin(0.5);
         st.setXAxisMax(maxX + 0.5);
