@@ -167,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             o.printf("trained %d epochs in %.1f s; run directory %s%n", history.size(), seconds, runDir);
         }
         o.flush();
+        ReportCommand.afterTraining(spec, runDir, net, test, data, json);
         return 0;
     }
 
