@@ -33,21 +33,41 @@ public final class Normalization {
         double m = (double) n * s;
         Parallel.forEach(c, ch -> {
             double sum = 0;
-            for (int i = 0; i < n; i++) {
-                int row = xo + (i * c + ch) * s;
-                for (int j = 0; j < s; j++) sum += xd[row + j];
-            }
+            for (int i = 0; i < n; i++) sum += rowSum(xd, xo + (i * c + ch) * s, s, 0);
             double mu = sum / m, sq = 0;
-            for (int i = 0; i < n; i++) {
-                int row = xo + (i * c + ch) * s;
-                for (int j = 0; j < s; j++) {
-                    double d = xd[row + j] - mu;
-                    sq += d * d;
-                }
-            }
+            for (int i = 0; i < n; i++) sq += rowSum(xd, xo + (i * c + ch) * s, s, mu);
             mean[ch] = mu;
             var[ch] = sq / m;
         });
+    }
+
+    // sum of x (center == 0) or of (x - center)^2 over one row, with four independent
+    // accumulators: one long chain of dependent additions would stall on their latency
+    private static double rowSum(float[] xd, int at, int s, double center) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int j = 0;
+        if (center == 0) {
+            for (; j + 4 <= s; j += 4) {
+                a0 += xd[at + j];
+                a1 += xd[at + j + 1];
+                a2 += xd[at + j + 2];
+                a3 += xd[at + j + 3];
+            }
+            for (; j < s; j++) a0 += xd[at + j];
+        } else {
+            for (; j + 4 <= s; j += 4) {
+                double d0 = xd[at + j] - center, d1 = xd[at + j + 1] - center, d2 = xd[at + j + 2] - center, d3 = xd[at + j + 3] - center;
+                a0 += d0 * d0;
+                a1 += d1 * d1;
+                a2 += d2 * d2;
+                a3 += d3 * d3;
+            }
+            for (; j < s; j++) {
+                double d = xd[at + j] - center;
+                a0 += d * d;
+            }
+        }
+        return (a0 + a1) + (a2 + a3);
     }
 
     public static void referenceStatistics(Tensor x, int n, int c, int s, double[] mean, double[] var) {
@@ -69,12 +89,13 @@ public final class Normalization {
         float[] xd = x.data(), yd = y.data();
         int xo = x.offset(), yo = y.offset();
         Parallel.forEach(c, ch -> {
+            // x - mu in double (mu rounded to float would cost precision when the spread is small), the rest in float
             double mu = mean[ch];
-            double scale = (gamma == null ? 1.0 : gamma.at(ch)) * invStd[ch];
-            double shift = beta == null ? 0.0 : beta.at(ch);
+            float scale = (float) ((gamma == null ? 1.0 : gamma.at(ch)) * invStd[ch]);
+            float shift = beta == null ? 0f : beta.at(ch);
             for (int i = 0; i < n; i++) {
                 int r = (i * c + ch) * s;
-                for (int j = 0; j < s; j++) yd[yo + r + j] = (float) ((xd[xo + r + j] - mu) * scale + shift);
+                for (int j = 0; j < s; j++) yd[yo + r + j] = (float) (xd[xo + r + j] - mu) * scale + shift;
             }
         });
     }
