@@ -139,25 +139,22 @@ public final class Pool {
             int xo = xo0 + p * hw, yo = p * ohw;
             for (int oy = 0; oy < g.oh; oy++) {
                 for (int ox = 0; ox < g.ow; ox++) {
-                    int i = 2 * oy * w + 2 * ox, best = i;
-                    float max = xd[xo + i];
-                    float v = xd[xo + i + 1];
-                    if (v > max || v != v) {
-                        max = v;
-                        best = i + 1;
+                    int i = xo + 2 * oy * w + 2 * ox;
+                    float a0 = xd[i], a1 = xd[i + 1], a2 = xd[i + w], a3 = xd[i + w + 1];
+                    float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
+                    int k;
+                    if (m == m) {
+                        // the first element equal to the maximum, chosen with conditional moves:
+                        // compare-and-branch on random data mispredicts and is eight times slower
+                        k = a2 == m ? w : w + 1;
+                        k = a1 == m ? 1 : k;
+                        k = a0 == m ? 0 : k;
+                    } else {
+                        // a NaN window (rare): the last NaN, as PyTorch's scan picks it
+                        k = a3 != a3 ? w + 1 : a2 != a2 ? w : a1 != a1 ? 1 : 0;
                     }
-                    v = xd[xo + i + w];
-                    if (v > max || v != v) {
-                        max = v;
-                        best = i + w;
-                    }
-                    v = xd[xo + i + w + 1];
-                    if (v > max || v != v) {
-                        max = v;
-                        best = i + w + 1;
-                    }
-                    yd[yo0 + yo + oy * g.ow + ox] = max;
-                    if (argmax != null) argmax[yo + oy * g.ow + ox] = best;
+                    yd[yo0 + yo + oy * g.ow + ox] = xd[i + k]; // the element itself: -0.0 and 0.0 tie, the first wins
+                    if (argmax != null) argmax[yo + oy * g.ow + ox] = i - xo + k;
                 }
             }
         }
