@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "conv4j", mixinStandardHelpOptions = true, version = "conv4j 0.1.0",
         description = "Convolutional neural networks on the JVM: train, evaluate, inspect and run CNNs.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-                SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class})
+                SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class, BenchCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
