@@ -23,8 +23,11 @@ import java.util.function.Supplier;
  * The result is the {@link Stats} (median, min, max) of the kept rates.
  */
 public final class Timing {
-    /** How to measure. */
-    public record Options(int warmup, int repeats, double targetSeconds, double maxOtherLoad, int maxDiscards) {
+    /**
+     * How to measure. {@code pauseAfterDiscard} seconds are slept after a discarded repeat, so a
+     * neighbour's burst can pass before the redo instead of using up the redo budget at once.
+     */
+    public record Options(int warmup, int repeats, double targetSeconds, double maxOtherLoad, int maxDiscards, double pauseAfterDiscard) {
         public Options {
             if (warmup < 0) throw new IllegalArgumentException("Timing: warm-up repeats must be >= 0, got " + warmup);
             if (repeats < 1) throw new IllegalArgumentException("Timing: repeats must be >= 1, got " + repeats);
@@ -33,27 +36,42 @@ public final class Timing {
                 throw new IllegalArgumentException("Timing: max other load must be in [0, 1], got " + maxOtherLoad);
             }
             if (maxDiscards < 0) throw new IllegalArgumentException("Timing: max discards must be >= 0, got " + maxDiscards);
+            if (!(pauseAfterDiscard >= 0 && pauseAfterDiscard <= 60)) {
+                throw new IllegalArgumentException("Timing: pause after a discard must be in [0, 60] seconds, got " + pauseAfterDiscard);
+            }
         }
 
-        /** 2 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of the machine, up to 3 x repeats times. */
+        /** Without a pause after a discarded repeat. */
+        public Options(int warmup, int repeats, double targetSeconds, double maxOtherLoad, int maxDiscards) {
+            this(warmup, repeats, targetSeconds, maxOtherLoad, maxDiscards, 0);
+        }
+
+        /**
+         * 2 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of
+         * the machine, up to 3 x repeats times, after a pause of 1 s.
+         */
         public static Options defaults() {
-            return new Options(2, 5, 0.5, 0.10, 15);
+            return new Options(2, 5, 0.5, 0.10, 15, 1.0);
         }
 
         public Options withWarmup(int w) {
-            return new Options(w, repeats, targetSeconds, maxOtherLoad, maxDiscards);
+            return new Options(w, repeats, targetSeconds, maxOtherLoad, maxDiscards, pauseAfterDiscard);
         }
 
         public Options withRepeats(int r) {
-            return new Options(warmup, r, targetSeconds, maxOtherLoad, 3 * r);
+            return new Options(warmup, r, targetSeconds, maxOtherLoad, 3 * r, pauseAfterDiscard);
         }
 
         public Options withTargetSeconds(double s) {
-            return new Options(warmup, repeats, s, maxOtherLoad, maxDiscards);
+            return new Options(warmup, repeats, s, maxOtherLoad, maxDiscards, pauseAfterDiscard);
         }
 
         public Options withMaxOtherLoad(double l) {
-            return new Options(warmup, repeats, targetSeconds, l, maxDiscards);
+            return new Options(warmup, repeats, targetSeconds, l, maxDiscards, pauseAfterDiscard);
+        }
+
+        public Options withPauseAfterDiscard(double p) {
+            return new Options(warmup, repeats, targetSeconds, maxOtherLoad, maxDiscards, p);
         }
     }
 
@@ -102,6 +120,7 @@ public final class Timing {
             if (load > o.maxOtherLoad()) {
                 if (discarded < o.maxDiscards()) {
                     discarded++;
+                    pause(o.pauseAfterDiscard());
                     continue;
                 }
                 busyKept++;
@@ -117,6 +136,15 @@ public final class Timing {
     static int iterationsFor(double targetSeconds, double perStepSeconds) {
         if (!(perStepSeconds > 0)) return 1_000_000;
         return (int) Math.max(1, Math.min(1_000_000, Math.round(targetSeconds / perStepSeconds)));
+    }
+
+    private static void pause(double seconds) {
+        if (seconds <= 0) return;
+        try {
+            Thread.sleep((long) (seconds * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static double seconds(long nanos) {

@@ -140,6 +140,9 @@ class TimingTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Timing.Options(0, 1, 0, 0.1, 1)).getMessage().contains("target seconds must be > 0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new Timing().measure(() -> { }, 0, Timing.Options.defaults()))
                 .getMessage().contains("items per step must be > 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Timing.Options(0, 1, 1, 0.1, 1, -1)).getMessage()
+                .contains("pause after a discard must be in [0, 60] seconds, got -1.0"));
         assertEquals(15, Timing.Options.defaults().withRepeats(5).maxDiscards());
+        assertEquals(1.0, Timing.Options.defaults().pauseAfterDiscard());
     }
 }
