@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Convolutional neural networks on the JVM: train, evaluate, inspect and run CNNs.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class, FilterCommand.class,
-                VisualizeCommand.class, ReportCommand.class})
+                VisualizeCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs conv4j's bench, the same cases in PyTorch (DJL) and Deeplearning4j, and numpy's SGEMM at the
+# same sizes, back to back (for each model: conv4j, then each peer, each in its own process so peak
+# resident memory is per case), then prints one table of ratios (conv4j / peer).
+#
+#   bench/compare.sh                      # everything, 2 threads
+#   THREADS=2 REPEATS=5 CASES="lenet5" PEERS="pytorch" bench/compare.sh
+#
+# Settings (environment): THREADS (2), REPEATS (5), WARMUP (2), SECONDS_PER_REPEAT (0.5),
+# MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone),
+# CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j"), GEMM (1: also the SGEMM comparison),
+# OUT (bench/results/DATE). The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB)
+# from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+THREADS=${THREADS:-2}
+REPEATS=${REPEATS:-5}
+WARMUP=${WARMUP:-2}
+SECONDS_PER_REPEAT=${SECONDS_PER_REPEAT:-0.5}
+MAX_OTHER_LOAD=${MAX_OTHER_LOAD:-0.10}
+CASES=${CASES:-lenet5 vgg-small resnet20}
+PEERS=${PEERS:-pytorch dl4j}
+GEMM=${GEMM:-1}
+OUT=${OUT:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+
+# the JVM the launcher picks (the newest JDK >= 17), so conv4j and the JVM peers run on the same one
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -1 || echo 0; }
+JAVA=${JAVA:-}
+if [ -z "$JAVA" ]; then
+  best_v=0
+  for cand in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+    [ -x "$cand" ] || continue
+    v=$(java_major "$cand"); v=${v:-0}
+    if [ "$v" -ge 17 ] && [ "$v" -gt "$best_v" ]; then JAVA="$cand"; best_v=$v; fi
+  done
+fi
+export JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
+
+echo "compare: building conv4j and the peers (output in $OUT)..." >&2
+(cd "$root" && mvn -B -q -ntp -pl conv4j-cli -am package -DskipTests) >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
+(cd "$root" && mvn -B -q -ntp -f bench/peers/pom.xml package) >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
+
+common=(--repeats "$REPEATS" --warmup "$WARMUP" --seconds "$SECONDS_PER_REPEAT" --max-other-load "$MAX_OTHER_LOAD" --threads "$THREADS")
+peer_cp() { echo "$root/bench/peers/$1/target/classes:$root/bench/peers/$1/target/lib/*"; }
+
+run_conv4j() { # case
+  echo "compare: conv4j $1" >&2
+  "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
+}
+run_peer() { # peer case
+  echo "compare: $1 $2" >&2
+  case "$1" in
+    pytorch)
+      OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" -Dai.djl.offline=true \
+        -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp djl)" org.conv4j.peers.DjlBench \
+        --case "$2" "${common[@]}" >"$OUT/pytorch-$2.jsonl" 2>>"$OUT/pytorch.log" ;;
+    dl4j)
+      OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp dl4j)" org.conv4j.peers.Dl4jBench \
+        --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" ;;
+    *) echo "compare: unknown peer '$1' (pytorch, dl4j)" >&2; exit 2 ;;
+  esac
+}
+
+for c in $CASES; do
+  run_conv4j "$c"
+  for p in $PEERS; do run_peer "$p" "$c"; done
+done
+if [ "$GEMM" = 1 ]; then
+  run_conv4j gemm
+  echo "compare: numpy sgemm" >&2
+  # numpy's OpenBLAS at full speed: these two are set on some machines for old OpenBLAS builds and
+  # slow a current one down; unset for this command only
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" \
+    python3 "$root/bench/numpy_sgemm.py" --shapes "$OUT/conv4j-gemm.jsonl" --repeats "$REPEATS" --warmup "$WARMUP" \
+    --seconds "$SECONDS_PER_REPEAT" --max-other-load "$MAX_OTHER_LOAD" >"$OUT/numpy-gemm.jsonl"
+fi
+python3 "$root/bench/report.py" "$OUT" | tee "$OUT/table.txt"

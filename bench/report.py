@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Prints one table of ratios from the JSON lines of conv4j bench, the peer runners and numpy_sgemm.py
+(bench/compare.sh writes them into one folder). Ratios are conv4j / peer: above 1 conv4j is faster
+(images/s, GFLOP/s), and for memory above 1 conv4j uses more."""
+import glob
+import json
+import os
+import sys
+
+
+def load(folder):
+    envs, results = {}, []
+    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
+        with open(path) as f:
+            for line in f:
+                if not line.startswith("{"):
+                    continue
+                d = json.loads(line)
+                if d["record"] == "env":
+                    envs.setdefault(d["framework"], d)
+                elif d["case"] != "gemm" or os.path.basename(path).endswith("gemm.jsonl"):
+                    # each conv4j model run also measures the SGEMM peak; the GEMM table uses the gemm run's
+                    results.append(d)
+    return envs, results
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if a and b else "-"
+
+
+def main(folder):
+    envs, results = load(folder)
+    by = {}
+    for r in results:
+        by[(r["framework"], r["case"], r["mode"], r["batch"])] = r
+    peers = [p for p in ("pytorch", "dl4j") if p in envs]
+    c = envs.get("conv4j", {})
+    print("conv4j bench comparison, %s, %s (%s cores), %s threads each" % (c.get("date", "?"), c.get("cpu", "?"), c.get("cores", "?"), c.get("threads", "?")))
+    for fw, e in envs.items():
+        print("  %-8s %s; %s" % (fw, e.get("version", "?"), e.get("java", e.get("python", ""))))
+    print()
+    cases = [(r["case"], r["mode"], r["batch"]) for r in results if r["framework"] == "conv4j" and r["case"] != "gemm"]
+    head = "%-10s %-5s %5s %12s" % ("case", "mode", "batch", "conv4j img/s")
+    for p in peers:
+        head += " %12s %8s" % (p + " img/s", "c4j/" + ("pt" if p == "pytorch" else p))
+    head += " %10s" % "RSS MB c4j"
+    for p in peers:
+        head += " %10s %8s" % ("RSS " + ("pt" if p == "pytorch" else p), "c4j/" + ("pt" if p == "pytorch" else p))
+    head += " %9s" % "discarded"
+    print(head)
+    for case in cases:
+        r = by[("conv4j",) + case]
+        line = "%-10s %-5s %5d %12.1f" % (case[0], case[1], case[2], r["images_per_s"])
+        disc = [str(r["discarded"]) + ("+%d" % r["busy_kept"] if r["busy_kept"] else "")]
+        for p in peers:
+            q = by.get((p,) + case)
+            line += " %12s %8s" % ("%.1f" % q["images_per_s"] if q else "-", ratio(r["images_per_s"], q["images_per_s"]) if q else "-")
+            if q:
+                disc.append(str(q["discarded"]) + ("+%d" % q["busy_kept"] if q["busy_kept"] else ""))
+        line += " %10.0f" % (r["peak_rss_bytes"] / 1e6)
+        for p in peers:
+            q = by.get((p,) + case)
+            line += " %10s %8s" % ("%.0f" % (q["peak_rss_bytes"] / 1e6) if q else "-", ratio(r["peak_rss_bytes"], q["peak_rss_bytes"]) if q else "-")
+        line += " %9s" % "/".join(disc)
+        print(line)
+    gemm = [r for r in results if r["framework"] == "conv4j" and r["case"] == "gemm"]
+    if gemm:
+        print()
+        print("%-14s %5s %5s %5s %14s %14s %10s %9s" % ("sgemm", "M", "N", "K", "conv4j GFLOP/s", "numpy GFLOP/s", "c4j/numpy", "discarded"))
+        for r in gemm:
+            q = by.get(("numpy", "gemm", r["mode"], 0))
+            disc = str(r["discarded"]) + ("+%d" % r["busy_kept"] if r["busy_kept"] else "")
+            if q:
+                disc += "/" + str(q["discarded"]) + ("+%d" % q["busy_kept"] if q["busy_kept"] else "")
+            print("%-14s %5d %5d %5d %14.2f %14s %10s %9s" % (r["mode"] + ("^T" if r.get("trans_b") else ""), r["m"], r["n"], r["k"], r["gflops"],
+                                                              "%.2f" % q["gflops"] if q else "-", ratio(r["gflops"], q["gflops"]) if q else "-", disc))
+    print()
+    print("Ratios are conv4j / peer (images/s and GFLOP/s: > 1 means conv4j is faster; RSS: > 1 means conv4j uses more).")
+    print("Medians of the kept repeats; discarded = repeats redone because other processes were busy (conv4j/peers; +N busy ones kept).")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")

@@ -1,0 +1,88 @@
+package org.conv4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.conv4j.io.Json;
+import org.conv4j.kernel.Parallel;
+import org.junit.jupiter.api.Test;
+
+/** {@code conv4j bench}: output structure and bad input; one repeat, no warm-up, no timed assertions. */
+class BenchCommandTest {
+
+    private static List<Map<String, Object>> lines(String out) {
+        List<Map<String, Object>> l = new ArrayList<>();
+        for (String line : out.split("\n")) if (!line.isBlank()) l.add(Json.parseObject(line));
+        return l;
+    }
+
+    @Test
+    void jsonLinesHaveTheEnvironmentThePeakAndOneRecordPerCase() {
+        int threads = Parallel.threads();
+        Cli r = Cli.run("bench", "--case", "lenet5", "--repeats", "1", "--warmup", "0", "--seconds", "0.01",
+                "--threads", "1", "--max-other-load", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(threads, Parallel.threads(), "the thread count is restored");
+        List<Map<String, Object>> l = lines(r.out());
+        assertEquals(5, l.size(), r.out());
+        assertEquals("env", l.get(0).get("record"));
+        assertEquals(1L, l.get(0).get("threads"));
+        assertEquals("peak-1024", l.get(1).get("mode"));
+        assertEquals(List.of("train/64", "infer/64", "infer/1"),
+                List.of(l.get(2).get("mode") + "/" + l.get(2).get("batch"), l.get(3).get("mode") + "/" + l.get(3).get("batch"),
+                        l.get(4).get("mode") + "/" + l.get(4).get("batch")));
+        for (Map<String, Object> m : l.subList(2, 5)) {
+            assertEquals("lenet5", m.get("case"));
+            for (String k : List.of("images_per_s", "images_per_s_min", "images_per_s_max", "ms_per_batch", "gflops", "peak_fraction",
+                    "peak_heap_bytes", "peak_rss_bytes", "repeats", "discarded", "busy_kept")) {
+                assertTrue(m.containsKey(k), k + " in " + m);
+            }
+            assertEquals(0L, m.get("discarded"), "--max-other-load 1 never discards");
+            double ips = ((Number) m.get("images_per_s")).doubleValue(), gf = ((Number) m.get("gflops")).doubleValue();
+            assertTrue(ips > 0, "images/s " + ips);
+            long flops = m.get("mode").equals("train") ? 3 * 833_040L : 833_040L;
+            assertEquals(ips * flops / 1e9, gf, 1e-9 * Math.max(1, gf));
+        }
+    }
+
+    @Test
+    void textTableForTheGemmCase() {
+        Cli r = Cli.run("bench", "--case", "gemm", "--repeats", "1", "--warmup", "0", "--seconds", "0.005", "--max-other-load", "1");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("conv4j bench: "), r.out());
+        assertTrue(r.out().contains("SGEMM peak (Gemm 1024x1024x1024): "), r.out());
+        for (String s : List.of("lenet5-conv1", "lenet5-fc1 (B^T)", "vgg-conv4", "resnet-l3")) assertTrue(r.out().contains(s), s + " in " + r.out());
+        assertFalse(r.out().contains("ms/batch"), "no model table for --case gemm");
+    }
+
+    @Test
+    void badInputGivesOneLineAndExitCode2() {
+        String[][] bad = {
+            {"--case", "alexnet"}, {"--repeats", "0"}, {"--warmup", "-1"}, {"--threads", "0"}, {"--seconds", "0"}, {"--max-other-load", "2"}};
+        String[] expected = {"--case must be one of lenet5, vgg-small, resnet20, gemm, all, got 'alexnet'", "--repeats must be >= 1, got 0",
+            "--warmup must be >= 0, got -1", "--threads must be >= 1, got 0", "--seconds must be in (0, 600], got 0.0",
+            "--max-other-load must be in [0, 1], got 2.0"};
+        for (int i = 0; i < bad.length; i++) {
+            String[] args = new String[bad[i].length + 1];
+            args[0] = "bench";
+            System.arraycopy(bad[i], 0, args, 1, bad[i].length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.exitCode(), r.err());
+            assertEquals(1, r.errLines().length, r.err());
+            assertEquals("conv4j bench: " + expected[i], r.errLines()[0]);
+            assertEquals("", r.out());
+        }
+    }
+
+    @Test
+    void helpDescribesTheCases() {
+        Cli r = Cli.run("bench", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().startsWith("Usage: conv4j bench"), r.out());
+        assertTrue(r.out().contains("--max-other-load"), r.out());
+    }
+}

@@ -1,0 +1,67 @@
+package org.conv4j.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.function.Function;
+import org.conv4j.io.Json;
+
+/**
+ * The command line of a peer runner (bench/peers: PyTorch through DJL, Deeplearning4j): the same
+ * cases, the same {@link Timing} and the same JSON lines as {@code conv4j bench --json}, with the
+ * peer's own step. Arguments: {@code [--case lenet5|vgg-small|resnet20|all] [--repeats N]
+ * [--warmup N] [--seconds S] [--max-other-load F] [--threads N]}; the thread count is only
+ * recorded here (the peer pins its own threads before building anything).
+ */
+public final class PeerRunner {
+    private PeerRunner() {
+    }
+
+    /** Parsed arguments. */
+    public record Args(String caseName, Timing.Options options, int threads) {
+    }
+
+    /** Parses the arguments; throws {@link IllegalArgumentException} naming a bad flag or value. */
+    public static Args parse(String[] args) {
+        String caseName = "all";
+        Timing.Options o = Timing.Options.defaults();
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + flag);
+            String v = args[++i];
+            try {
+                switch (flag) {
+                    case "--case" -> caseName = v;
+                    case "--repeats" -> o = o.withRepeats(Integer.parseInt(v));
+                    case "--warmup" -> o = o.withWarmup(Integer.parseInt(v));
+                    case "--seconds" -> o = o.withTargetSeconds(Double.parseDouble(v));
+                    case "--max-other-load" -> o = o.withMaxOtherLoad(Double.parseDouble(v));
+                    case "--threads" -> threads = Integer.parseInt(v);
+                    default -> throw new IllegalArgumentException("unknown flag " + flag);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + ": not a number: '" + v + "'");
+            }
+        }
+        BenchCase.of(caseName); // validates the name
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        return new Args(caseName, o, threads);
+    }
+
+    /**
+     * Runs every case of {@code a.caseName()} with {@code step} (which builds the peer's model,
+     * batch and optimizer for a case and returns one step) and prints the environment record and
+     * one result per line to {@code out}.
+     */
+    public static void run(String framework, String version, Args a, Function<BenchCase, Runnable> step, PrintStream out) {
+        out.println(Json.write(Bench.environment(framework, version, a.threads())));
+        out.flush();
+        Timing timing = new Timing();
+        List<BenchCase> cases = BenchCase.of(a.caseName());
+        for (BenchCase c : cases) {
+            BenchResult r = Bench.runCase(framework, c, () -> step.apply(c), timing, a.options(), Double.NaN);
+            out.println(Json.write(r.toMap()));
+            out.flush();
+        }
+    }
+}
