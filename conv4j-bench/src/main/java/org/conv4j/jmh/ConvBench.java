@@ -52,7 +52,7 @@ public class ConvBench {
         dx = Tensor.zeros(n, s.c(), s.h(), s.w());
         dweight = Tensor.zeros(weight.shape());
         dbias = Tensor.zeros(s.oc());
-        workspace = new float[Conv.workspaceSize(n, weight.size())];
+        workspace = new float[Conv.workspaceSize(n, g.outPlane(), weight.size())];
         col = new float[g.colRows(s.c()) * g.outPlane()];
     }
 
