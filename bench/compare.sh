@@ -7,7 +7,8 @@
 #   THREADS=2 REPEATS=5 CASES="lenet5" PEERS="pytorch" bench/compare.sh
 #
 # Settings (environment): THREADS (2), REPEATS (5), WARMUP (2), SECONDS_PER_REPEAT (0.5),
-# MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone),
+# MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone;
+# each runner also waits up to QUIET_WAIT (300) seconds for the machine to be that quiet first),
 # CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j"), GEMM (1: also the SGEMM comparison),
 # OUT (bench/results/DATE). The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB)
 # from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
@@ -44,11 +45,30 @@ echo "compare: building conv4j and the peers (output in $OUT)..." >&2
 common=(--repeats "$REPEATS" --warmup "$WARMUP" --seconds "$SECONDS_PER_REPEAT" --max-other-load "$MAX_OTHER_LOAD" --threads "$THREADS")
 peer_cp() { echo "$root/bench/peers/$1/target/classes:$root/bench/peers/$1/target/lib/*"; }
 
+# Waits (up to QUIET_WAIT seconds, default 300) until other processes use at most MAX_OTHER_LOAD of
+# the machine over 2 s: an OpenMP runtime (libtorch, nd4j, OpenBLAS) with 2 threads on 2 cores
+# slows down many times over when another process holds a core, far more than conv4j's pool does.
+wait_quiet() {
+  local waited=0 load
+  while :; do
+    load=$(awk '/^cpu /{b=$2+$3+$4+$7+$8+$9; t=b+$5+$6; print b, t}' /proc/stat; sleep 2; awk '/^cpu /{b=$2+$3+$4+$7+$8+$9; t=b+$5+$6; print b, t}' /proc/stat)
+    load=$(echo $load | awk '{ if ($4 > $2) printf "%.3f", ($3 - $1) / ($4 - $2); else print 0 }')
+    if awk -v l="$load" -v m="$MAX_OTHER_LOAD" 'BEGIN { exit !(l <= m) }'; then return 0; fi
+    if [ "$waited" -ge "${QUIET_WAIT:-300}" ]; then
+      echo "compare: the machine is still busy (load $load of it by others); measuring anyway, see the discarded column" >&2
+      return 0
+    fi
+    sleep 3; waited=$((waited + 5))
+  done
+}
+
 run_conv4j() { # case
+  wait_quiet
   echo "compare: conv4j $1" >&2
   "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
 }
 run_peer() { # peer case
+  wait_quiet
   echo "compare: $1 $2" >&2
   case "$1" in
     pytorch)
@@ -70,6 +90,7 @@ for c in $CASES; do
 done
 if [ "$GEMM" = 1 ]; then
   run_conv4j gemm
+  wait_quiet
   echo "compare: numpy sgemm" >&2
   # numpy's OpenBLAS at full speed: these two are set on some machines for old OpenBLAS builds and
   # slow a current one down; unset for this command only

@@ -39,7 +39,9 @@ def main(folder):
     for fw, e in envs.items():
         print("  %-8s %s; %s" % (fw, e.get("version", "?"), e.get("java", e.get("python", ""))))
     print()
+    order = {"lenet5": 0, "vgg-small": 1, "resnet20": 2}
     cases = [(r["case"], r["mode"], r["batch"]) for r in results if r["framework"] == "conv4j" and r["case"] != "gemm"]
+    cases.sort(key=lambda c: order.get(c[0], 9))  # stable: train, infer, infer batch 1 stay in run order
     head = "%-10s %-5s %5s %12s" % ("case", "mode", "batch", "conv4j img/s")
     for p in peers:
         head += " %12s %8s" % (p + " img/s", "c4j/" + ("pt" if p == "pytorch" else p))
