@@ -65,7 +65,7 @@ wait_quiet() {
 run_conv4j() { # case
   wait_quiet
   echo "compare: conv4j $1" >&2
-  "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
+  CONV4J_JAVA="$JAVA" "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
 }
 run_peer() { # peer case
   wait_quiet
