@@ -128,8 +128,8 @@ public final class Timing {
             rates.add(iterations * itemsPerStep / Math.max(seconds(e - s), 1e-9));
             loads.add(load);
         }
-        double[] r = rates.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Result(Stats.of(r), r, iterations, discarded, busyKept, loads.stream().mapToDouble(Double::doubleValue).toArray());
+        double[] r = unboxed(rates);
+        return new Result(Stats.of(r), r, iterations, discarded, busyKept, unboxed(loads));
     }
 
     /** Steps per repeat for a target duration: {@code max(1, round(target / perStep))}. */
@@ -149,5 +149,11 @@ public final class Timing {
 
     private static double seconds(long nanos) {
         return nanos / 1e9;
+    }
+
+    private static double[] unboxed(java.util.List<Double> values) {
+        double[] a = new double[values.size()];
+        for (int i = 0; i < a.length; i++) a[i] = values.get(i);
+        return a;
     }
 }
