@@ -1,7 +1,8 @@
 package org.conv4j.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -10,12 +11,20 @@ import java.util.function.IntConsumer;
  * numbers are the same for 1 and N threads.
  *
  * <p>The thread count defaults to the number of cores and can be set with
- * {@link #setThreads(int)} or the system property {@code conv4j.threads}. The common
- * ForkJoinPool is not used: on a 2-core machine it has a single worker.
+ * {@link #setThreads(int)} or the system property {@code conv4j.threads}. The pool is our own:
+ * the common ForkJoinPool has a single worker on a 2-core machine, and a ForkJoinPool wakes its
+ * parked workers for every call, which costs more than many kernels (an element-wise pass over
+ * a small batch takes a few microseconds). Here the caller runs tasks too, and the N - 1 workers
+ * spin for a short while after each job before they park, so the next kernel of a training
+ * step finds them awake.
  */
 public final class Parallel {
+    /** How long an idle worker keeps polling for the next job before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+
     private static volatile int threads = initialThreads();
-    private static volatile ForkJoinPool pool = newPool(threads);
+    private static volatile Pool pool = Pool.create(threads);
+    private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {
     }
@@ -27,15 +36,11 @@ public final class Parallel {
                 int n = Integer.parseInt(p.trim());
                 if (n >= 1) return n;
             } catch (NumberFormatException ignored) {
-                // fall through to the default
+                // fall through to the error
             }
             throw new IllegalArgumentException("conv4j.threads must be a positive integer, got '" + p + "'");
         }
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static ForkJoinPool newPool(int n) {
-        return n > 1 ? new ForkJoinPool(n) : null;
     }
 
     public static int threads() {
@@ -46,45 +51,116 @@ public final class Parallel {
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
         if (n == threads) return;
-        ForkJoinPool old = pool;
-        pool = newPool(n);
+        Pool old = pool;
+        pool = Pool.create(n);
         threads = n;
         if (old != null) old.shutdown();
     }
 
-    /** Runs {@code body.accept(t)} for every t in [0, tasks), in parallel when it pays. */
+    /**
+     * Runs {@code body.accept(t)} for every t in [0, tasks), spread over the pool. Nested calls
+     * (from inside a task) and calls made while another thread's job holds the pool run inline.
+     * The first exception a task throws is rethrown here once every task has finished.
+     */
     public static void forEach(int tasks, IntConsumer body) {
-        ForkJoinPool p = pool;
-        if (tasks <= 1 || p == null) {
+        Pool p = pool;
+        boolean[] inside = INSIDE.get();
+        if (tasks <= 1 || p == null || inside[0] || !p.busy.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        if (java.util.concurrent.ForkJoinTask.getPool() == p) {
-            // already inside a kernel task: run nested work inline
-            for (int t = 0; t < tasks; t++) body.accept(t);
-            return;
+        inside[0] = true;
+        try {
+            p.run(tasks, body);
+        } finally {
+            inside[0] = false;
+            p.busy.set(false);
         }
-        p.invoke(new Range(body, 0, tasks));
     }
 
-    private static final class Range extends RecursiveAction {
-        private final IntConsumer body;
-        private final int from, to;
+    /** One call's tasks, with its own counters: a worker that arrives late can only claim from the job it read. */
+    private static final class Job {
+        final IntConsumer body;
+        final int tasks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
 
-        Range(IntConsumer body, int from, int to) {
+        Job(IntConsumer body, int tasks) {
             this.body = body;
-            this.from = from;
-            this.to = to;
+            this.tasks = tasks;
         }
 
-        @Override
-        protected void compute() {
-            if (to - from == 1) {
-                body.accept(from);
-                return;
+        void runTasks() {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                try {
+                    body.accept(t);
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
             }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Range(body, from, mid), new Range(body, mid, to));
+        }
+    }
+
+    /** N - 1 workers and one job slot; the caller of {@link #run} works on its own job too. */
+    private static final class Pool {
+        final AtomicBoolean busy = new AtomicBoolean();
+        private final Thread[] workers;
+        private volatile boolean stopped;
+        private volatile Job current;
+
+        private Pool(int n) {
+            workers = new Thread[n - 1];
+            for (int i = 0; i < workers.length; i++) {
+                Thread w = new Thread(this::work, "conv4j-kernel-" + (i + 1));
+                w.setDaemon(true);
+                workers[i] = w;
+            }
+        }
+
+        static Pool create(int n) {
+            if (n <= 1) return null;
+            Pool p = new Pool(n);
+            for (Thread w : p.workers) w.start();
+            return p;
+        }
+
+        void run(int tasks, IntConsumer body) {
+            Job job = new Job(body, tasks);
+            current = job;
+            for (Thread w : workers) LockSupport.unpark(w);
+            job.runTasks();
+            while (job.done.get() < tasks) Thread.onSpinWait();
+            Throwable f = job.failure;
+            if (f instanceof RuntimeException e) throw e;
+            if (f instanceof Error e) throw e;
+            if (f != null) throw new IllegalStateException(f);
+        }
+
+        private void work() {
+            INSIDE.get()[0] = true;
+            Job seen = null;
+            while (!stopped) {
+                long idleSince = System.nanoTime();
+                Job job;
+                while ((job = current) == seen && !stopped) {
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.parkNanos(this, 1_000_000);
+                    }
+                }
+                if (stopped) return;
+                seen = job;
+                job.runTasks();
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Thread w : workers) LockSupport.unpark(w);
         }
     }
 }
