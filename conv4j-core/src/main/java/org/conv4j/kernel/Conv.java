@@ -48,29 +48,30 @@ public final class Conv {
         float[] xd = x.data(), wd = weight.data(), yd = y.data();
         boolean pointwise = isPointwise(g);
         Parallel.forEach(tasks, t -> {
-            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw;
+            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             for (int grp = 0; grp < groups; grp++) {
                 int wo = weight.offset() + grp * ocg * k;
                 if (count == 1) {
                     // one image: the product writes straight into y
                     int xo = x.offset() + i0 * inSize, yo = y.offset() + i0 * oc * ohw + grp * ocg * ohw;
                     float[] b = xd;
-                    int bo = xo + grp * cg * ohw;
+                    int bo = xo + grp * cg * ohw, ldb = ohw;
                     if (!pointwise) {
-                        b = scratch(0, k * ohw);
+                        b = scratch(0, k * ld);
                         bo = 0;
-                        Im2col.im2col(g, xd, xo, grp * cg, cg, b);
+                        ldb = ld;
+                        Im2col.im2col(g, xd, xo, grp * cg, cg, b, 0, ld);
                     }
-                    Gemm.gemm(false, false, ocg, ohw, k, wd, wo, k, b, bo, ohw, yd, yo, ohw, false);
+                    Gemm.gemm(false, false, ocg, ohw, k, wd, wo, k, b, bo, ldb, yd, yo, ohw, false);
                     continue;
                 }
                 // several images side by side: col is (K, count*OH*OW), the product (OCg, count*OH*OW)
-                float[] col = scratch(0, k * cols), prod = scratch(1, ocg * cols);
-                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, cols);
-                Gemm.gemm(false, false, ocg, cols, k, wd, wo, k, col, 0, cols, prod, 0, cols, false);
+                float[] col = scratch(0, k * ld), prod = scratch(1, ocg * ld);
+                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
+                Gemm.gemm(false, false, ocg, cols, k, wd, wo, k, col, 0, ld, prod, 0, ld, false);
                 for (int j = 0; j < count; j++) {
                     for (int o = 0; o < ocg; o++) {
-                        System.arraycopy(prod, o * cols + j * ohw, yd, y.offset() + ((i0 + j) * oc + grp * ocg + o) * ohw, ohw);
+                        System.arraycopy(prod, o * ld + j * ohw, yd, y.offset() + ((i0 + j) * oc + grp * ocg + o) * ohw, ohw);
                     }
                 }
             }
@@ -97,29 +98,24 @@ public final class Conv {
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
         Parallel.forEach(tasks, t -> {
-            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw;
-            // dy of the group's images as (OC, count*OH*OW); a single image is used in place
-            float[] dyg = dyd;
-            int dygOff = dy.offset() + i0 * oc * ohw;
-            if (count > 1) {
-                dyg = scratch(1, oc * cols);
-                dygOff = 0;
-                for (int j = 0; j < count; j++) {
-                    for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * cols + j * ohw, ohw);
-                }
+            int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
+            // dy of the group's images as (OC, count*OH*OW), rows ld apart
+            float[] dyg = scratch(1, oc * ld);
+            for (int j = 0; j < count; j++) {
+                for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * ld + j * ohw, ohw);
             }
             if (dx != null) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
-            float[] col = scratch(0, k * cols);
+            float[] col = scratch(0, k * ld);
             for (int grp = 0; grp < groups; grp++) {
-                int dyo = dygOff + grp * ocg * cols, wg = weight.offset() + grp * ocg * k;
-                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, cols);
+                int dyo = grp * ocg * ld, wg = weight.offset() + grp * ocg * k;
+                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
                 // dW_g = dy_g (OCg, cols) x col^T (cols, K)   (SPEC 1: input cross-correlated with the sensitivity map)
-                Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, cols, col, 0, cols, workspace, t * wSize + grp * ocg * k, k, false);
+                Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, ld, col, 0, ld, workspace, t * wSize + grp * ocg * k, k, false);
                 if (dx == null) continue;
                 // dcol = W_g^T (K, OCg) x dy_g (OCg, cols); col2im is the "full convolution with the rotated filter"
-                Gemm.gemm(true, false, k, cols, ocg, wd, wg, k, dyg, dyo, cols, col, 0, cols, false);
+                Gemm.gemm(true, false, k, cols, ocg, wd, wg, k, dyg, dyo, ld, col, 0, ld, false);
                 for (int j = 0; j < count; j++) {
-                    Im2col.col2im(g, col, j * ohw, cols, dx.data(), dx.offset() + (i0 + j) * inSize, grp * cg, cg);
+                    Im2col.col2im(g, col, j * ohw, ld, dx.data(), dx.offset() + (i0 + j) * inSize, grp * cg, cg);
                 }
             }
         });

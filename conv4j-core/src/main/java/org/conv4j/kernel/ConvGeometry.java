@@ -51,4 +51,10 @@ public final class ConvGeometry {
     public int outPlane() {
         return oh * ow;
     }
+
+    @Override
+    public String toString() {
+        return String.format("%dx%dx%d kernel %dx%d stride %dx%d dilation %dx%d padding [%d, %d, %d, %d] %s -> %dx%d",
+                c, h, w, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, mode.name().toLowerCase(), oh, ow);
+    }
 }

@@ -41,6 +41,17 @@ public final class Gemm {
         }
     }
 
+    /**
+     * A row stride of at least {@code cols} floats for a matrix that will be an operand: a
+     * multiple of 16 floats (whole cache lines) whose row starts spread over the L1 cache sets,
+     * so the SIMD path reads it in place instead of packing it (rows a multiple of 512 floats
+     * apart all map to the same few sets).
+     */
+    public static int leadingDimension(int cols) {
+        int lines = (cols + 15) / 16;
+        return 16 * (lines % 2 == 0 ? lines + 1 : lines);
+    }
+
     /** The fast path: SIMD when {@link Simd#enabled()}, else {@link #scalar}; parallel when it pays. */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

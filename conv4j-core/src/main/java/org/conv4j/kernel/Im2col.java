@@ -21,6 +21,17 @@ public final class Im2col {
      */
     public static void im2col(ConvGeometry g, float[] x, int xOff, int c0, int channels, float[] col, int colOff, int ldc) {
         int plane = g.h * g.w;
+        if (rowsAlign(g)) {
+            for (int ci = 0; ci < channels; ci++) {
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
+                        copyShiftedPlane(g, x, xOff + (c0 + ci) * plane, ki * g.dh - g.pt, kj * g.dw - g.pl, col, row);
+                    }
+                }
+            }
+            return;
+        }
         for (int ci = 0; ci < channels; ci++) {
             int src = xOff + (c0 + ci) * plane;
             for (int ki = 0; ki < g.kh; ki++) {
@@ -58,6 +69,49 @@ public final class Im2col {
         }
     }
 
+    /**
+     * Stride 1, zero padding and an output as wide as the input: an im2col row is the input plane
+     * shifted by (dy, dx), so its valid rows are one contiguous run of the plane (one copy for
+     * the whole plane instead of one per output row); the border rows and columns that fall in
+     * the padding are zeros.
+     */
+    private static boolean rowsAlign(ConvGeometry g) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && g.ow == g.w;
+    }
+
+    // col[dst + oy*ow + ox] = x[src + (oy + dy)*w + ox + dx], 0 where that is outside the plane
+    private static void copyShiftedPlane(ConvGeometry g, float[] x, int src, int dy, int dx, float[] col, int dst) {
+        int ow = g.ow, oy0 = Math.max(0, -dy), oy1 = Math.min(g.oh, g.h - dy);
+        int lo = Math.max(0, -dx), hi = Math.min(ow, g.w - dx);
+        if (oy1 <= oy0 || hi <= lo) {
+            java.util.Arrays.fill(col, dst, dst + g.oh * ow, 0f);
+            return;
+        }
+        java.util.Arrays.fill(col, dst, dst + oy0 * ow + lo, 0f);
+        int first = dst + oy0 * ow + lo, last = dst + (oy1 - 1) * ow + hi;   // [first, last) copied whole
+        System.arraycopy(x, src + (oy0 + dy) * g.w + lo + dx, col, first, last - first);
+        java.util.Arrays.fill(col, last, dst + g.oh * ow, 0f);
+        // the copy ran across row ends: the columns that belong to the padding are zeros
+        for (int oy = oy0; oy < oy1; oy++) {
+            int r = dst + oy * ow;
+            if (oy > oy0) for (int ox = 0; ox < lo; ox++) col[r + ox] = 0f;
+            if (oy < oy1 - 1) for (int ox = hi; ox < ow; ox++) col[r + ox] = 0f;
+        }
+    }
+
+    // the adjoint of copyShiftedPlane: x[dst + (oy + dy)*w + ox + dx] += col[src + oy*ow + ox] inside the plane
+    private static void addShiftedPlane(ConvGeometry g, float[] col, int src, int dy, int dx, float[] x, int dst) {
+        int ow = g.ow, oy0 = Math.max(0, -dy), oy1 = Math.min(g.oh, g.h - dy);
+        int lo = Math.max(0, -dx), hi = Math.min(ow, g.w - dx);
+        if (hi <= lo || oy1 <= oy0) return;
+        if (lo == 0 && hi == ow) {
+            // no column falls in the padding: the rows are one contiguous run on both sides
+            Arrays2.addTo(col, src + oy0 * ow, x, dst + (oy0 + dy) * g.w + dx, (oy1 - oy0) * ow);
+            return;
+        }
+        for (int oy = oy0; oy < oy1; oy++) Arrays2.addTo(col, src + oy * ow + lo, x, dst + (oy + dy) * g.w + lo + dx, hi - lo);
+    }
+
     // smallest ox >= 0 with ix0 + ox*s >= 0
     private static int firstInside(int ix0, int s) {
         return ix0 >= 0 ? 0 : (-ix0 + s - 1) / s;
@@ -77,6 +131,17 @@ public final class Im2col {
     /** The adjoint of the strided {@link #im2col(ConvGeometry, float[], int, int, int, float[], int, int)}. */
     public static void col2im(ConvGeometry g, float[] col, int colOff, int ldc, float[] dx, int dxOff, int c0, int channels) {
         int plane = g.h * g.w;
+        if (rowsAlign(g)) {
+            for (int ci = 0; ci < channels; ci++) {
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
+                        addShiftedPlane(g, col, row, ki * g.dh - g.pt, kj * g.dw - g.pl, dx, dxOff + (c0 + ci) * plane);
+                    }
+                }
+            }
+            return;
+        }
         for (int ci = 0; ci < channels; ci++) {
             int dst = dxOff + (c0 + ci) * plane;
             for (int ki = 0; ki < g.kh; ki++) {
@@ -93,9 +158,7 @@ public final class Im2col {
                             continue;
                         }
                         if (g.sw == 1) {
-                            // one index per array keeps the loop vectorizable
-                            int d0 = dstRow + ix0 + lo, s0 = src + lo, n = hi - lo;
-                            for (int t = 0; t < n; t++) dx[d0 + t] += col[s0 + t];
+                            Arrays2.addTo(col, src + lo, dx, dstRow + ix0 + lo, hi - lo);
                         } else {
                             for (int ox = lo, ix = dstRow + ix0 + lo * g.sw; ox < hi; ox++, ix += g.sw) dx[ix] += col[src + ox];
                         }

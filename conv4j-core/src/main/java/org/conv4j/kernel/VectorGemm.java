@@ -214,14 +214,18 @@ final class VectorGemm {
 
     /** C[MR, NR] = (C +) tile, for a whole tile inside C. */
     private static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
-        for (int r = 0; r < MR; r++, ci += ldc) {
-            FloatVector v0 = FloatVector.fromArray(S, t, r * NR), v1 = FloatVector.fromArray(S, t, r * NR + L);
-            if (add) {
-                v0 = FloatVector.fromArray(S, c, ci).add(v0);
-                v1 = FloatVector.fromArray(S, c, ci + L).add(v1);
+        // two loops rather than a conditional add: a vector merged from two branches loses its
+        // exact class on JDK 25, and its stores then go through the slow generic path
+        if (add) {
+            for (int r = 0; r < MR; r++, ci += ldc) {
+                FloatVector.fromArray(S, c, ci).add(FloatVector.fromArray(S, t, r * NR)).intoArray(c, ci);
+                FloatVector.fromArray(S, c, ci + L).add(FloatVector.fromArray(S, t, r * NR + L)).intoArray(c, ci + L);
             }
-            v0.intoArray(c, ci);
-            v1.intoArray(c, ci + L);
+        } else {
+            for (int r = 0; r < MR; r++, ci += ldc) {
+                FloatVector.fromArray(S, t, r * NR).intoArray(c, ci);
+                FloatVector.fromArray(S, t, r * NR + L).intoArray(c, ci + L);
+            }
         }
     }
 

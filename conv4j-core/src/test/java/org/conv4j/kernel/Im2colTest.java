@@ -2,7 +2,9 @@ package org.conv4j.kernel;
 
 import static org.conv4j.testing.Assertions2.assertClose;
 import static org.conv4j.testing.Assertions2.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.conv4j.nn.Conv2d;
@@ -29,6 +31,85 @@ class Im2colTest {
         // column 4 is the centre window starting at (1,1)
         float[] centre = {5, 6, 9, 10, 21, 22, 25, 26};
         for (int r = 0; r < 8; r++) assertEquals(centre[r], col[r * 9 + 4], "row " + r);
+    }
+
+    @Test
+    void fastPathsMatchTheElementwiseDefinitionOnRandomGeometries() {
+        // every path: whole shifted planes (stride 1, output as wide as the input), row copies,
+        // strided gathers and the other padding modes; several images side by side (colOff, ldc)
+        SplittableRandom rng = new SplittableRandom(21);
+        int checked = 0, planes = 0;
+        for (int trial = 0; trial < 400; trial++) {
+            PaddingMode mode = trial % 3 == 0 ? PaddingMode.values()[rng.nextInt(PaddingMode.values().length)] : PaddingMode.ZEROS;
+            int c = 1 + rng.nextInt(3), h = 1 + rng.nextInt(9), w = 1 + rng.nextInt(9);
+            int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4);
+            int s = trial % 2 == 0 ? 1 : 1 + rng.nextInt(3), d = rng.nextInt(4) == 0 ? 2 : 1;
+            int maxPad = mode == PaddingMode.ZEROS ? 3 : Math.min(h, w) - 1;
+            int pt = rng.nextInt(maxPad + 1), pb = rng.nextInt(maxPad + 1), pl = rng.nextInt(maxPad + 1), pr = rng.nextInt(maxPad + 1);
+            if (trial % 4 == 1) {
+                // "same": stride 1, output as wide as the input
+                s = 1;
+                pl = (d * (kw - 1)) / 2;
+                pr = d * (kw - 1) - pl;
+                if (mode != PaddingMode.ZEROS && Math.max(pl, pr) >= w) continue;
+            }
+            ConvGeometry g = new ConvGeometry(c, h, w, kh, kw, s, s, d, d, pt, pb, pl, pr, mode);
+            if (g.oh <= 0 || g.ow <= 0 || mode != PaddingMode.ZEROS && Math.max(pt, pb) >= h) continue;
+            int images = 1 + rng.nextInt(3), ohw = g.outPlane(), ldc = images * ohw + rng.nextInt(3);
+            int rows = g.colRows(c);
+            float[] x = random(rng, images * c * h * w).data();
+            float[] col = new float[rows * ldc], expected = new float[rows * ldc];
+            java.util.Arrays.fill(col, Float.NaN);
+            java.util.Arrays.fill(expected, Float.NaN);
+            for (int j = 0; j < images; j++) {
+                Im2col.im2col(g, x, j * c * h * w, 0, c, col, j * ohw, ldc);
+                referenceIm2col(g, x, j * c * h * w, c, expected, j * ohw, ldc);
+            }
+            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(col), g.toString());
+            float[] grad = random(rng, rows * ldc).data();
+            float[] dx = random(rng, images * c * h * w).data(), dxExpected = dx.clone();
+            for (int j = 0; j < images; j++) {
+                Im2col.col2im(g, grad, j * ohw, ldc, dx, j * c * h * w, 0, c);
+                referenceCol2im(g, grad, j * ohw, ldc, dxExpected, j * c * h * w, c);
+            }
+            assertArrayEquals(dxExpected, dx, "col2im " + g);
+            checked++;
+            if (mode == PaddingMode.ZEROS && s == 1 && g.ow == w) planes++;
+        }
+        assertTrue(checked > 250 && planes > 60, checked + " geometries, " + planes + " whole-plane");
+    }
+
+    // col[colOff + r*ldc + oy*ow + ox] straight from the definition, one element at a time
+    private static void referenceIm2col(ConvGeometry g, float[] x, int xOff, int c, float[] col, int colOff, int ldc) {
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < g.kh; ki++) {
+                for (int kj = 0; kj < g.kw; kj++) {
+                    int r = (ci * g.kh + ki) * g.kw + kj;
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            int iy = g.mode.source(oy * g.sh - g.pt + ki * g.dh, g.h), ix = g.mode.source(ox * g.sw - g.pl + kj * g.dw, g.w);
+                            col[colOff + r * ldc + oy * g.ow + ox] = iy < 0 || ix < 0 ? 0f : x[xOff + (ci * g.h + iy) * g.w + ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void referenceCol2im(ConvGeometry g, float[] col, int colOff, int ldc, float[] dx, int dxOff, int c) {
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < g.kh; ki++) {
+                for (int kj = 0; kj < g.kw; kj++) {
+                    int r = (ci * g.kh + ki) * g.kw + kj;
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            int iy = g.mode.source(oy * g.sh - g.pt + ki * g.dh, g.h), ix = g.mode.source(ox * g.sw - g.pl + kj * g.dw, g.w);
+                            if (iy >= 0 && ix >= 0) dx[dxOff + (ci * g.h + iy) * g.w + ix] += col[colOff + r * ldc + oy * g.ow + ox];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
