@@ -15,13 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * 82-85 on both, and conv layers' channel counts are multiples of 4.
  * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
  * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
- * otherwise a task packs its whole k x columns block of B (not transposed) or each NR-column
- * panel just before use (transposed). Tiles at the right and bottom edges go through a small
- * buffer, so every element of C gets the same arithmetic:
+ * otherwise a task packs its whole k x columns block of B; B^T is packed once for all tasks
+ * (a gather reads L source rows at a time). Tiles at the right and bottom edges go through a
+ * small buffer, so every element of C gets the same arithmetic:
  * {@code c = c + fma-sum over the k block} per block, in k order.
  *
- * <p>{@code A B^T} with few rows of A and a long k takes a dot-product path instead (see
- * {@link #dot}): transposing B into panels would cost more than the product.
+ * <p>{@code A B^T} (the weight gradient of a convolution, a Linear forward) is computed as
+ * {@code C^T = B A^T} when A has fewer rows than B: the smaller operand is packed, the larger
+ * one's rows are read in place, and tiles are stored transposed. With fewer than NR/2 rows of
+ * A and a long k it takes a dot-product path instead (see {@link #dot}).
  *
  * <p>The split into tasks depends only on the shape and never changes the arithmetic, so 1
  * and N threads agree bit for bit.
@@ -37,9 +39,9 @@ final class VectorGemm {
     private static final int TASKS = 4;             // split big problems into at least this many tasks
     private static final long PARALLEL_FLOPS = 1L << 21;
 
-    // [0] packed A, [1] packed B panel, [2] edge tile
+    // [0] packed A, [1] a task's packed B, [2] tile, [3] packed B^T
     private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)], new float[0]});
 
     private VectorGemm() {
     }
@@ -92,15 +94,42 @@ final class VectorGemm {
             dot(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
+        if (transB && !transA && m < n) {
+            // A B^T with the smaller operand packed: compute C^T = B A^T, B's rows read in place
+            // and A packed into column panels, and store each tile transposed
+            tiled(n, m, k, false, true, b, bOff, ldb, true, a, aOff, lda, c, cOff, ldc, true, accumulate);
+        } else {
+            tiled(m, n, k, transA, false, a, aOff, lda, transB, b, bOff, ldb, c, cOff, ldc, false, accumulate);
+        }
+    }
+
+    /**
+     * The tiled product: C = op(A) op(B), C's element (i, j) at {@code c[cOff + i*ldc + j]}, or at
+     * {@code c[cOff + j*ldc + i]} when {@code transC}. A is packed k-major first, or read in place
+     * four rows at a time ({@code aInPlace}, not transposed): the large operand of a swapped A B^T.
+     */
+    private static void tiled(int m, int n, int k, boolean transA, boolean aInPlace, float[] a, int aOff, int lda,
+                              boolean transB, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean transC, boolean accumulate) {
         // even k blocks: 576 -> 3 x 192 rather than 256 + 256 + 64
         int kBlocks = (k + KC - 1) / KC;
         int kc = (k + kBlocks - 1) / kBlocks;
         int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
         int mPad = rowPanels * MR;
+        int nPad = colPanels * NR;
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
-        float[] ap = scratch[0];
-        packA(transA, m, k, kc, a, aOff, lda, ap, mPad);
+        float[] ap = null, bt = null;
+        if (!aInPlace) {
+            if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
+            ap = scratch[0];
+            packA(transA, m, k, kc, a, aOff, lda, ap, mPad);
+        }
+        if (transB) {
+            // every task reads the same panels of B^T: pack them once, here
+            if (scratch[3].length < nPad * k) scratch[3] = new float[nPad * k];
+            bt = scratch[3];
+            for (int p0 = 0; p0 < k; p0 += kc) packB(true, p0, Math.min(kc, k - p0), 0, n, b, bOff, ldb, bt, p0 * nPad);
+        }
         boolean inPlace = !transB && inPlaceOk(ldb, kc);
 
         // tasks: blocks of row panels x chunks of column panels, from the shape alone
@@ -114,10 +143,11 @@ final class VectorGemm {
         }
         final int rpb = rp, cpb = cp, rowBlocks = ceilDiv(rowPanels, rp), tasks = rowBlocks * ceilDiv(colPanels, cp);
         final int kcb = kc;
+        final float[] packedA = ap, packedB = bt;
         java.util.function.IntConsumer body = t -> {
             int ir0 = (t % rowBlocks) * rpb, jr0 = (t / rowBlocks) * cpb;
-            block(ir0, Math.min(rowPanels, ir0 + rpb), jr0, Math.min(colPanels, jr0 + cpb), m, n, k, kcb, mPad, ap,
-                    transB, inPlace, b, bOff, ldb, c, cOff, ldc, accumulate);
+            block(ir0, Math.min(rowPanels, ir0 + rpb), jr0, Math.min(colPanels, jr0 + cpb), m, n, k, kcb, mPad, packedA,
+                    a, aOff, lda, packedB, nPad, inPlace, b, bOff, ldb, c, cOff, ldc, transC, accumulate);
         };
         if (parallel) {
             Parallel.forEach(tasks, body);
@@ -126,43 +156,65 @@ final class VectorGemm {
         }
     }
 
-    /** Row panels [ir0, ir1) x column panels [jr0, jr1) of C, over all k blocks. */
+    /**
+     * Row panels [ir0, ir1) x column panels [jr0, jr1) of C, over all k blocks. A is packed in ap,
+     * or read in place when ap is null; B^T is packed in bt (nPad columns), or B is read in place
+     * or packed here, a task's whole k block x columns at once.
+     */
     private static void block(int ir0, int ir1, int jr0, int jr1, int m, int n, int k, int kc, int mPad, float[] ap,
-                              boolean transB, boolean inPlace, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
+                              float[] a, int aOff, int lda, float[] bt, int nPad, boolean inPlace, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean transC, boolean accumulate) {
         float[][] scratch = SCRATCH.get();
         if (scratch[1].length < kc * NR * (jr1 - jr0)) scratch[1] = new float[kc * NR * (jr1 - jr0)];
         float[] bp = scratch[1], tile = scratch[2];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;
-            // B not transposed: pack the task's whole k x columns block at once, so each source
-            // row is read as one contiguous run (a panel at a time, rows 4 KiB apart miss in L1);
-            // transposed, its rows are contiguous in k: pack each panel just before use, still in L1
-            boolean chunk = !inPlace && !transB;
-            if (chunk) packB(false, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp);
+            // each source row read as one contiguous run (a panel at a time, rows 4 KiB apart miss in L1)
+            boolean chunk = !inPlace && bt == null;
+            if (chunk) packB(false, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp, 0);
             for (int jr = jr0; jr < jr1; jr++) {
                 int j = jr * NR, nv = Math.min(NR, n - j);
                 float[] bs;
-                int bi, bStride;
-                if (inPlace && nv == NR) {
+                int bi, bStride = NR;
+                if (bt != null) {
+                    bs = bt;
+                    bi = p0 * nPad + jr * kcb * NR;
+                } else if (inPlace && nv == NR) {
                     bs = b;
                     bi = bOff + p0 * ldb + j;
                     bStride = ldb;
-                } else {
-                    if (!chunk) packB(transB, p0, kcb, j, nv, b, bOff, ldb, bp);
+                } else if (chunk) {
                     bs = bp;
-                    bi = chunk ? (jr - jr0) * kcb * NR : 0;
-                    bStride = NR;
+                    bi = (jr - jr0) * kcb * NR;
+                } else {
+                    // in place, but the last panel is narrower than NR
+                    packB(false, p0, kcb, j, nv, b, bOff, ldb, bp, 0);
+                    bs = bp;
+                    bi = 0;
                 }
                 for (int ir = ir0; ir < ir1; ir++) {
                     int i = ir * MR, mv = Math.min(MR, m - i);
-                    int ai = p0 * mPad + ir * MR * kcb;
-                    kernel(kcb, ap, ai, bs, bi, bStride, tile);
-                    if (mv == MR && nv == NR) {
+                    if (ap != null) {
+                        int ai = p0 * mPad + ir * MR * kcb;
+                        kernel(kcb, ap, ai, bs, bi, bStride, tile);
+                    } else {
+                        // rows past m repeat the last row; their results are dropped below
+                        int r0 = aOff + i * lda + p0, last = aOff + (m - 1) * lda + p0;
+                        kernelRows(kcb, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last), Math.min(r0 + 3 * lda, last),
+                                bs, bi, bStride, tile);
+                    }
+                    if (transC) {
+                        for (int r = 0; r < mv; r++) {
+                            for (int q = 0; q < nv; q++) {
+                                int ci = cOff + (j + q) * ldc + i + r;
+                                c[ci] = add ? c[ci] + tile[r * NR + q] : tile[r * NR + q];
+                            }
+                        }
+                    } else if (mv == MR && nv == NR) {
                         update(tile, c, cOff + i * ldc + j, ldc, add);
                     } else {
-                        // edge tile: computed whole (A and B panels are zero-padded), keep the valid part
+                        // edge tile: computed whole, keep the valid part
                         for (int r = 0; r < mv; r++) {
                             int cr = cOff + (i + r) * ldc + j, tr = r * NR;
                             if (add) {
@@ -212,6 +264,38 @@ final class VectorGemm {
         c31.intoArray(t, 3 * NR + L);
     }
 
+    /**
+     * As {@link #kernel}, with A read in place: its rows start at a0..a3, contiguous in k. (A
+     * separate method: the packed kernel with four row pointers ran 20% slower in the product.)
+     */
+    private static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, int ldb, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+    }
+
     /** C[MR, NR] = (C +) tile, for a whole tile inside C. */
     private static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
         // two loops rather than a conditional add: a vector merged from two branches loses its
@@ -230,11 +314,13 @@ final class VectorGemm {
     }
 
     /**
-     * The dot-product path pays when A has few rows (packing B's transpose would cost more
-     * than the product) and k is long enough to amortize the per-element lane sums.
+     * The dot-product path pays when A has fewer rows than half a column panel (the swapped
+     * product would waste most of each tile: 12.8 against 3.1 GFLOP/s at m = 1, 38 against 19
+     * at m = 6; from m = 16 the swapped product wins, 47 against 35) and k is long enough to
+     * amortize the per-element lane sums.
      */
     private static boolean useDot(int m, int k) {
-        return m <= 16 && k >= 256;
+        return m < NR / 2 && k >= 256;
     }
 
     /**
@@ -352,18 +438,30 @@ final class VectorGemm {
      * Packs op(B)[p0:p0+kcb, j0:j0+w] into bp as NR-column panels one after another, each
      * kcb rows of NR floats, zero beyond column w.
      */
-    private static void packB(boolean transB, int p0, int kcb, int j0, int w, float[] b, int bOff, int ldb, float[] bp) {
+    private static void packB(boolean transB, int p0, int kcb, int j0, int w, float[] b, int bOff, int ldb, float[] bp, int bpOff) {
         int panels = (w + NR - 1) / NR, full = w / NR;
-        if (full < panels) java.util.Arrays.fill(bp, full * kcb * NR, panels * kcb * NR, 0f);
+        if (full < panels) java.util.Arrays.fill(bp, bpOff + full * kcb * NR, bpOff + panels * kcb * NR, 0f);
         if (transB) {
-            // op(B)[p, j] = b[j * ldb + p]: walk each source row contiguously
-            for (int q = 0; q < w; q++) {
-                int src = bOff + (j0 + q) * ldb + p0, dst = (q / NR) * kcb * NR + q % NR;
-                for (int p = 0; p < kcb; p++) bp[dst + p * NR] = b[src + p];
+            // op(B)[p, j] = b[j * ldb + p]: one whole panel row (a cache line) per step of p,
+            // read from NR source rows that stay in L1 across the steps
+            int[] rows = rowOffsets(ldb);
+            for (int jp = 0; jp < panels; jp++) {
+                int q1 = Math.min(NR, w - jp * NR), src = bOff + (j0 + jp * NR) * ldb + p0, dst = bpOff + jp * kcb * NR;
+                if (q1 == NR) {
+                    // gather a column of L source rows at a time (one instruction with AVX2)
+                    for (int p = 0; p < kcb; p++, dst += NR) {
+                        FloatVector.fromArray(S, b, src + p, rows, 0).intoArray(bp, dst);
+                        FloatVector.fromArray(S, b, src + L * ldb + p, rows, 0).intoArray(bp, dst + L);
+                    }
+                } else {
+                    for (int p = 0; p < kcb; p++, dst += NR) {
+                        for (int q = 0; q < q1; q++) bp[dst + q] = b[src + q * ldb + p];
+                    }
+                }
             }
         } else {
             for (int p = 0; p < kcb; p++) {
-                int src = bOff + (p0 + p) * ldb + j0, dst = p * NR;
+                int src = bOff + (p0 + p) * ldb + j0, dst = bpOff + p * NR;
                 for (int jp = 0; jp < full; jp++, src += NR, dst += kcb * NR) {
                     FloatVector.fromArray(S, b, src).intoArray(bp, dst);
                     FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
@@ -371,6 +469,18 @@ final class VectorGemm {
                 if (full < panels) System.arraycopy(b, src, bp, dst, w - full * NR);
             }
         }
+    }
+
+    private static final ThreadLocal<int[]> ROWS = ThreadLocal.withInitial(() -> new int[L + 1]);
+
+    /** {0, ld, 2 ld, ...}: the gather offsets of L rows ld apart (cached per thread, last slot holds ld). */
+    private static int[] rowOffsets(int ld) {
+        int[] rows = ROWS.get();
+        if (rows[L] != ld || ld == 0) {
+            for (int i = 0; i < L; i++) rows[i] = i * ld;
+            rows[L] = ld;
+        }
+        return rows;
     }
 
     /** Whether a kc x NR panel read in place, ldb floats between rows, stays in a 32 KiB 8-way L1. */
