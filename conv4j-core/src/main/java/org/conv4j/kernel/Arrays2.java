@@ -8,6 +8,18 @@ final class Arrays2 {
     private Arrays2() {
     }
 
+    /**
+     * dst[d .. d+n) = src[s .. s+n), the ranges not overlapping: System.arraycopy, except for
+     * short runs (im2col's rows of a small feature map), where the call costs more than the copy.
+     */
+    static void copy(float[] src, int s, float[] dst, int d, int n) {
+        if (n >= 64 || !Simd.enabled()) {
+            System.arraycopy(src, s, dst, d, n);
+            return;
+        }
+        VectorArrays.copyShort(src, s, dst, d, n);
+    }
+
     /** dst[d .. d+n) += src[s .. s+n); the ranges must not overlap. */
     static void addTo(float[] src, int s, float[] dst, int d, int n) {
         if (Simd.enabled()) {

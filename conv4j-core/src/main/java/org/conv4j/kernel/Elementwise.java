@@ -33,6 +33,10 @@ public final class Elementwise {
         float[] xd = x.data(), yd = y.data();
         int xo = x.offset(), yo = y.offset();
         forRange(x.size(), (from, to) -> {
+            if (Simd.enabled()) {
+                VectorArrays.relu(xd, xo + from, yd, yo + from, to - from);
+                return;
+            }
             for (int i = from; i < to; i++) yd[yo + i] = Math.max(xd[xo + i], 0f);
         });
     }
@@ -53,6 +57,10 @@ public final class Elementwise {
         float[] yd = y.data(), dyd = dy.data(), dxd = dx.data();
         int yo = y.offset(), dyo = dy.offset(), dxo = dx.offset();
         forRange(y.size(), (from, to) -> {
+            if (Simd.enabled()) {
+                VectorArrays.reluBackward(yd, yo + from, dyd, dyo + from, dxd, dxo + from, to - from);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 int mask = -Float.floatToRawIntBits(yd[yo + i]) >> 31;
                 dxd[dxo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(dyd[dyo + i]) & mask);
@@ -69,9 +77,7 @@ public final class Elementwise {
     public static void addInto(Tensor acc, Tensor x) {
         float[] ad = acc.data(), xd = x.data();
         int ao = acc.offset(), xo = x.offset();
-        forRange(acc.size(), (from, to) -> {
-            for (int i = from; i < to; i++) ad[ao + i] += xd[xo + i];
-        });
+        forRange(acc.size(), (from, to) -> Arrays2.addTo(xd, xo + from, ad, ao + from, to - from));
     }
 
     /** y[i, j] += v[j] for a (rows, cols) y. */

@@ -21,12 +21,12 @@ public final class Im2col {
      */
     public static void im2col(ConvGeometry g, float[] x, int xOff, int c0, int channels, float[] col, int colOff, int ldc) {
         int plane = g.h * g.w;
-        if (rowsAlign(g)) {
+        if (strideOne(g)) {
             for (int ci = 0; ci < channels; ci++) {
                 for (int ki = 0; ki < g.kh; ki++) {
                     for (int kj = 0; kj < g.kw; kj++) {
                         int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
-                        copyShiftedPlane(g, x, xOff + (c0 + ci) * plane, ki * g.dh - g.pt, kj * g.dw - g.pl, col, row);
+                        copyShifted(g, x, xOff + (c0 + ci) * plane, ki * g.dh - g.pt, kj * g.dw - g.pl, col, row);
                     }
                 }
             }
@@ -58,7 +58,7 @@ public final class Im2col {
                         }
                         for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
                         if (g.sw == 1) {
-                            System.arraycopy(x, srcRow + ix0 + lo, col, dst + lo, hi - lo);
+                            Arrays2.copy(x, srcRow + ix0 + lo, col, dst + lo, hi - lo);
                         } else {
                             for (int ox = lo, ix = srcRow + ix0 + lo * g.sw; ox < hi; ox++, ix += g.sw) col[dst + ox] = x[ix];
                         }
@@ -70,17 +70,17 @@ public final class Im2col {
     }
 
     /**
-     * Stride 1, zero padding and an output as wide as the input: an im2col row is the input plane
-     * shifted by (dy, dx), so its valid rows are one contiguous run of the plane (one copy for
-     * the whole plane instead of one per output row); the border rows and columns that fall in
-     * the padding are zeros.
+     * Stride 1 and zero padding: an im2col row is the input plane shifted by (dy, dx), cut to
+     * the output size, zeros where it falls in the padding. The valid rows are found once, not
+     * per output row; when the output is as wide as the input they are one contiguous run of
+     * the plane (one copy for the whole plane).
      */
-    private static boolean rowsAlign(ConvGeometry g) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && g.ow == g.w;
+    private static boolean strideOne(ConvGeometry g) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1;
     }
 
     // col[dst + oy*ow + ox] = x[src + (oy + dy)*w + ox + dx], 0 where that is outside the plane
-    private static void copyShiftedPlane(ConvGeometry g, float[] x, int src, int dy, int dx, float[] col, int dst) {
+    private static void copyShifted(ConvGeometry g, float[] x, int src, int dy, int dx, float[] col, int dst) {
         int ow = g.ow, oy0 = Math.max(0, -dy), oy1 = Math.min(g.oh, g.h - dy);
         int lo = Math.max(0, -dx), hi = Math.min(ow, g.w - dx);
         if (oy1 <= oy0 || hi <= lo) {
@@ -88,23 +88,33 @@ public final class Im2col {
             return;
         }
         java.util.Arrays.fill(col, dst, dst + oy0 * ow + lo, 0f);
-        int first = dst + oy0 * ow + lo, last = dst + (oy1 - 1) * ow + hi;   // [first, last) copied whole
-        System.arraycopy(x, src + (oy0 + dy) * g.w + lo + dx, col, first, last - first);
-        java.util.Arrays.fill(col, last, dst + g.oh * ow, 0f);
-        // the copy ran across row ends: the columns that belong to the padding are zeros
+        int end = dst + (oy1 - 1) * ow + hi;
+        java.util.Arrays.fill(col, end, dst + g.oh * ow, 0f);
+        if (ow == g.w) {
+            // rows as wide as the input: one run, then the columns that belong to the padding are zeroed
+            int first = dst + oy0 * ow + lo;
+            System.arraycopy(x, src + (oy0 + dy) * g.w + lo + dx, col, first, end - first);
+            for (int oy = oy0; oy < oy1; oy++) {
+                int r = dst + oy * ow;
+                if (oy > oy0) for (int ox = 0; ox < lo; ox++) col[r + ox] = 0f;
+                if (oy < oy1 - 1) for (int ox = hi; ox < ow; ox++) col[r + ox] = 0f;
+            }
+            return;
+        }
         for (int oy = oy0; oy < oy1; oy++) {
             int r = dst + oy * ow;
             if (oy > oy0) for (int ox = 0; ox < lo; ox++) col[r + ox] = 0f;
+            Arrays2.copy(x, src + (oy + dy) * g.w + lo + dx, col, r + lo, hi - lo);
             if (oy < oy1 - 1) for (int ox = hi; ox < ow; ox++) col[r + ox] = 0f;
         }
     }
 
-    // the adjoint of copyShiftedPlane: x[dst + (oy + dy)*w + ox + dx] += col[src + oy*ow + ox] inside the plane
-    private static void addShiftedPlane(ConvGeometry g, float[] col, int src, int dy, int dx, float[] x, int dst) {
+    // the adjoint of copyShifted: x[dst + (oy + dy)*w + ox + dx] += col[src + oy*ow + ox] inside the plane
+    private static void addShifted(ConvGeometry g, float[] col, int src, int dy, int dx, float[] x, int dst) {
         int ow = g.ow, oy0 = Math.max(0, -dy), oy1 = Math.min(g.oh, g.h - dy);
         int lo = Math.max(0, -dx), hi = Math.min(ow, g.w - dx);
         if (hi <= lo || oy1 <= oy0) return;
-        if (lo == 0 && hi == ow) {
+        if (lo == 0 && hi == ow && ow == g.w) {
             // no column falls in the padding: the rows are one contiguous run on both sides
             Arrays2.addTo(col, src + oy0 * ow, x, dst + (oy0 + dy) * g.w + dx, (oy1 - oy0) * ow);
             return;
@@ -131,12 +141,12 @@ public final class Im2col {
     /** The adjoint of the strided {@link #im2col(ConvGeometry, float[], int, int, int, float[], int, int)}. */
     public static void col2im(ConvGeometry g, float[] col, int colOff, int ldc, float[] dx, int dxOff, int c0, int channels) {
         int plane = g.h * g.w;
-        if (rowsAlign(g)) {
+        if (strideOne(g)) {
             for (int ci = 0; ci < channels; ci++) {
                 for (int ki = 0; ki < g.kh; ki++) {
                     for (int kj = 0; kj < g.kw; kj++) {
                         int row = colOff + ((ci * g.kh + ki) * g.kw + kj) * ldc;
-                        addShiftedPlane(g, col, row, ki * g.dh - g.pt, kj * g.dw - g.pl, dx, dxOff + (c0 + ci) * plane);
+                        addShifted(g, col, row, ki * g.dh - g.pt, kj * g.dw - g.pl, dx, dxOff + (c0 + ci) * plane);
                     }
                 }
             }

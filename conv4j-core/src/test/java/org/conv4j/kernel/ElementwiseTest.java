@@ -38,4 +38,17 @@ class ElementwiseTest {
             }
         }
     }
+
+    @Test
+    void addIntoAddsElementByElementOnOddSizesAndOffsets() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int n : new int[] {1, 7, 9, 16385, 40001}) {
+            Tensor acc = Tensor.view(Tensor.uniform(rng, -2f, 2f, n + 5).data(), 5, org.conv4j.tensor.Shape.of(n));
+            Tensor x = Tensor.view(Tensor.uniform(rng, -2f, 2f, n + 2).data(), 2, org.conv4j.tensor.Shape.of(n));
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) expected[i] = acc.at(i) + x.at(i);
+            Elementwise.addInto(acc, x);
+            assertSameBits(Tensor.of(expected, n), acc);
+        }
+    }
 }
