@@ -57,10 +57,15 @@ def measure(step, items, warmup, repeats, target, max_load, max_discards, pause)
     step()
     iters = iterations_for(target, (time.perf_counter_ns() - t0) / 1e9)
     for _ in range(warmup):
-        s = time.perf_counter_ns()
-        for _ in range(iters):
+        # steps until the time is up, as org.conv4j.bench.Timing
+        s, steps = time.perf_counter_ns(), 0
+        while True:
             step()
-        iters = iterations_for(target, (time.perf_counter_ns() - s) / 1e9 / iters)
+            steps += 1
+            elapsed = (time.perf_counter_ns() - s) / 1e9
+            if elapsed >= target:
+                break
+        iters = iterations_for(target, elapsed / steps)
     rates, discarded, busy_kept = [], 0, 0
     while len(rates) < repeats:
         before = cpu_sample()
@@ -118,7 +123,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--shapes", required=True, help="conv4j bench --case gemm --json output")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=4)
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--max-other-load", type=float, default=0.10)
     p.add_argument("--pause", type=float, default=1.0)

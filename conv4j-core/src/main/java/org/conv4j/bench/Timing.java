@@ -10,9 +10,10 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li>Calibrate: run the step once and time it.
- *   <li>Warm up: {@code warmup} untimed repeats of about {@code targetSeconds} each, so the JIT
- *       (or the peer's allocator and thread pools) settles; the iteration count of a repeat is
- *       re-derived from the last warm-up repeat, {@code max(1, round(targetSeconds / perStep))}.
+ *   <li>Warm up: {@code warmup} untimed repeats of at least {@code targetSeconds} each (steps
+ *       until the time is up), so the JIT (or the peer's allocator and thread pools) settles; the
+ *       iteration count of a timed repeat comes from the last warm-up repeat,
+ *       {@code max(1, round(targetSeconds / perStep))}.
  *   <li>Measure: {@code repeats} timed repeats of that fixed iteration count; the rate of a repeat
  *       is {@code iterations * itemsPerStep / seconds}.
  *   <li>Guard: around every timed repeat the machine's CPU counters are read ({@link CpuSample});
@@ -47,11 +48,11 @@ public final class Timing {
         }
 
         /**
-         * 2 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of
+         * 4 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of
          * the machine, up to 3 x repeats times, after a pause of 1 s.
          */
         public static Options defaults() {
-            return new Options(2, 5, 0.5, 0.10, 15, 1.0);
+            return new Options(4, 5, 0.5, 0.10, 15, 1.0);
         }
 
         public Options withWarmup(int w) {
@@ -105,9 +106,16 @@ public final class Timing {
         double perStep = seconds(nanoClock.getAsLong() - t0);
         int iterations = iterationsFor(o.targetSeconds(), perStep);
         for (int w = 0; w < o.warmup(); w++) {
-            long s = nanoClock.getAsLong();
-            for (int i = 0; i < iterations; i++) step.run();
-            iterations = iterationsFor(o.targetSeconds(), seconds(nanoClock.getAsLong() - s) / iterations);
+            // steps until the time is up, not a count: while the JIT is still compiling, a count
+            // derived from the slow first steps would end the warm-up after a few steps
+            long s = nanoClock.getAsLong(), elapsed = 0;
+            int steps = 0;
+            do {
+                step.run();
+                steps++;
+                elapsed = nanoClock.getAsLong() - s;
+            } while (seconds(elapsed) < o.targetSeconds());
+            iterations = iterationsFor(o.targetSeconds(), seconds(elapsed) / steps);
         }
         List<Double> rates = new ArrayList<>(), loads = new ArrayList<>();
         int discarded = 0, busyKept = 0;
