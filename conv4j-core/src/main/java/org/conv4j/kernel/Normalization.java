@@ -19,7 +19,10 @@ import org.conv4j.tensor.Tensor;
  * With fixed (running) statistics the backward is the affine map {@code dx = gamma * invStd * dy}.
  *
  * <p>Every fast loop is parallel over channels, one task per channel, each summing its channel
- * in a fixed order (in double), so results are bit-identical for any thread count. Gamma and
+ * in a fixed order (in double), so results are bit-identical for any thread count. On the SIMD
+ * path the sums widen floats to double vectors, and the element-wise passes run in float with
+ * the mean split into a float and its remainder (as accurate as rounding {@code x - mean}
+ * computed in double). Gamma and
  * beta may be null (no affine transform: gamma = 1, beta = 0); so may dgamma and dbeta.
  */
 public final class Normalization {
@@ -33,41 +36,56 @@ public final class Normalization {
         double m = (double) n * s;
         Parallel.forEach(c, ch -> {
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += rowSum(xd, xo + (i * c + ch) * s, s, 0);
+            for (int i = 0; i < n; i++) sum += rowSum(xd, xo + (i * c + ch) * s, s, 0, false);
             double mu = sum / m, sq = 0;
-            for (int i = 0; i < n; i++) sq += rowSum(xd, xo + (i * c + ch) * s, s, mu);
+            for (int i = 0; i < n; i++) sq += rowSum(xd, xo + (i * c + ch) * s, s, mu, true);
             mean[ch] = mu;
             var[ch] = sq / m;
         });
     }
 
-    // sum of x (center == 0) or of (x - center)^2 over one row, with four independent
-    // accumulators: one long chain of dependent additions would stall on their latency
-    private static double rowSum(float[] xd, int at, int s, double center) {
+    // sum of x - center, or of (x - center)^2, over one row; the scalar path keeps four
+    // independent accumulators: one long chain of dependent additions would stall on their latency
+    private static double rowSum(float[] xd, int at, int s, double center, boolean squared) {
+        if (Simd.enabled()) return VectorArrays.sumDeviations(xd, at, s, center, squared);
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int j = 0;
-        if (center == 0) {
-            for (; j + 4 <= s; j += 4) {
-                a0 += xd[at + j];
-                a1 += xd[at + j + 1];
-                a2 += xd[at + j + 2];
-                a3 += xd[at + j + 3];
-            }
-            for (; j < s; j++) a0 += xd[at + j];
-        } else {
-            for (; j + 4 <= s; j += 4) {
-                double d0 = xd[at + j] - center, d1 = xd[at + j + 1] - center, d2 = xd[at + j + 2] - center, d3 = xd[at + j + 3] - center;
-                a0 += d0 * d0;
-                a1 += d1 * d1;
-                a2 += d2 * d2;
-                a3 += d3 * d3;
-            }
-            for (; j < s; j++) {
-                double d = xd[at + j] - center;
-                a0 += d * d;
-            }
+        for (; j + 4 <= s; j += 4) {
+            double d0 = xd[at + j] - center, d1 = xd[at + j + 1] - center, d2 = xd[at + j + 2] - center, d3 = xd[at + j + 3] - center;
+            a0 += squared ? d0 * d0 : d0;
+            a1 += squared ? d1 * d1 : d1;
+            a2 += squared ? d2 * d2 : d2;
+            a3 += squared ? d3 * d3 : d3;
+        }
+        for (; j < s; j++) {
+            double d = xd[at + j] - center;
+            a0 += squared ? d * d : d;
         }
         return (a0 + a1) + (a2 + a3);
+    }
+
+    // out[0] += sum(dy), out[1] += sum(dy * (x - center)) over one row
+    private static void rowGradientSums(float[] dyd, int dyAt, float[] xd, int xAt, int s, double center, double[] out) {
+        if (Simd.enabled()) {
+            VectorArrays.sumGradients(dyd, dyAt, xd, xAt, s, center, out);
+            return;
+        }
+        double g0 = 0, g1 = 0, p0 = 0, p1 = 0;
+        int j = 0;
+        for (; j + 2 <= s; j += 2) {
+            double a = dyd[dyAt + j], b = dyd[dyAt + j + 1];
+            g0 += a;
+            g1 += b;
+            p0 += a * (xd[xAt + j] - center);
+            p1 += b * (xd[xAt + j + 1] - center);
+        }
+        for (; j < s; j++) {
+            double a = dyd[dyAt + j];
+            g0 += a;
+            p0 += a * (xd[xAt + j] - center);
+        }
+        out[0] += g0 + g1;
+        out[1] += p0 + p1;
     }
 
     public static void referenceStatistics(Tensor x, int n, int c, int s, double[] mean, double[] var) {
@@ -95,6 +113,10 @@ public final class Normalization {
             float shift = beta == null ? 0f : beta.at(ch);
             for (int i = 0; i < n; i++) {
                 int r = (i * c + ch) * s;
+                if (Simd.enabled()) {
+                    VectorArrays.normalizeRow(xd, xo + r, yd, yo + r, s, mu, scale, shift);
+                    continue;
+                }
                 for (int j = 0; j < s; j++) yd[yo + r + j] = (float) (xd[xo + r + j] - mu) * scale + shift;
             }
         });
@@ -124,24 +146,24 @@ public final class Normalization {
         int xo = x.offset(), dyo = dy.offset(), dxo = dx.offset();
         double m = (double) n * s;
         Parallel.forEach(c, ch -> {
-            double mu = mean[ch], is = invStd[ch], sumDy = 0, sumDyXhat = 0;
+            double mu = mean[ch], is = invStd[ch];
+            double[] sums = new double[2];
             for (int i = 0; i < n; i++) {
                 int r = (i * c + ch) * s;
-                for (int j = 0; j < s; j++) {
-                    double g = dyd[dyo + r + j];
-                    sumDy += g;
-                    sumDyXhat += g * ((xd[xo + r + j] - mu) * is);
-                }
+                rowGradientSums(dyd, dyo + r, xd, xo + r, s, mu, sums);
             }
+            double sumDy = sums[0], sumDyXhat = sums[1] * is;
             if (dbeta != null) dbeta.data()[dbeta.offset() + ch] += (float) sumDy;
             if (dgamma != null) dgamma.data()[dgamma.offset() + ch] += (float) sumDyXhat;
-            double k = (gamma == null ? 1.0 : gamma.at(ch)) * is, a = sumDy / m, b = sumDyXhat / m;
+            // dx = k * (dy - a - xhat * b) with xhat = (x - mu) * is
+            double k = (gamma == null ? 1.0 : gamma.at(ch)) * is, a = sumDy / m, b = sumDyXhat / m * is;
             for (int i = 0; i < n; i++) {
                 int r = (i * c + ch) * s;
-                for (int j = 0; j < s; j++) {
-                    double xhat = (xd[xo + r + j] - mu) * is;
-                    dxd[dxo + r + j] = (float) (k * (dyd[dyo + r + j] - a - xhat * b));
+                if (Simd.enabled()) {
+                    VectorArrays.batchNormGradientRow(xd, xo + r, dyd, dyo + r, dxd, dxo + r, s, mu, (float) k, (float) a, (float) (k * b));
+                    continue;
                 }
+                for (int j = 0; j < s; j++) dxd[dxo + r + j] = (float) (k * (dyd[dyo + r + j] - a - (xd[xo + r + j] - mu) * b));
             }
         });
     }

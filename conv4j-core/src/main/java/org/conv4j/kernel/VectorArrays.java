@@ -1,5 +1,6 @@
 package org.conv4j.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorArrays {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    // doubles in vectors of the same width: a float vector converts to two of them, parts 0 and 1
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     private VectorArrays() {
     }
@@ -56,5 +58,85 @@ final class VectorArrays {
             int mask = -Float.floatToRawIntBits(y[yo + i]) >> 31;
             dx[dxo + i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[dyo + i]) & mask);
         }
+    }
+
+    /**
+     * The sum in double of x[at..at+n) (center NaN), or of (x - center)^2: the floats widened
+     * to doubles two vectors at a time, lanes summed at the end, then the tail in order.
+     */
+    static double sumDeviations(float[] x, int at, int n, double center, boolean squared) {
+        DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), mu = DoubleVector.broadcast(D, center);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, at + i);
+            DoubleVector lo = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+            DoubleVector hi = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mu);
+            if (squared) {
+                a0 = lo.fma(lo, a0);
+                a1 = hi.fma(hi, a1);
+            } else {
+                a0 = a0.add(lo);
+                a1 = a1.add(hi);
+            }
+        }
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double d = x[at + i] - center;
+            s += squared ? d * d : d;
+        }
+        return s;
+    }
+
+    /** sum(dy) and sum(dy * (x - center)) over a row, in double: out[0] += the first, out[1] += the second. */
+    static void sumGradients(float[] dy, int dyAt, float[] x, int xAt, int n, double center, double[] out) {
+        DoubleVector g0 = DoubleVector.zero(D), g1 = DoubleVector.zero(D), p0 = g0, p1 = g0, mu = DoubleVector.broadcast(D, center);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, dy, dyAt + i), v = FloatVector.fromArray(S, x, xAt + i);
+            DoubleVector glo = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector ghi = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
+            g0 = g0.add(glo);
+            g1 = g1.add(ghi);
+            p0 = glo.fma(((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mu), p0);
+            p1 = ghi.fma(((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mu), p1);
+        }
+        double sg = g0.add(g1).reduceLanes(VectorOperators.ADD), sp = p0.add(p1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double g = dy[dyAt + i];
+            sg += g;
+            sp += g * (x[xAt + i] - center);
+        }
+        out[0] += sg;
+        out[1] += sp;
+    }
+
+    /**
+     * y = (x - center) * scale + shift over a row, in float: center is split into a float and
+     * its float remainder, so x - center keeps the double difference's accuracy when the
+     * spread is small against the mean (x - hi is exact for x near hi).
+     */
+    static void normalizeRow(float[] x, int xAt, float[] y, int yAt, int n, double center, float scale, float shift) {
+        float hi = (float) center, lo = (float) (center - hi);
+        FloatVector hv = FloatVector.broadcast(S, hi), lv = FloatVector.broadcast(S, lo);
+        FloatVector sc = FloatVector.broadcast(S, scale), sh = FloatVector.broadcast(S, shift);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector.fromArray(S, x, xAt + i).sub(hv).sub(lv).mul(sc).add(sh).intoArray(y, yAt + i);
+        }
+        for (; i < n; i++) y[yAt + i] = (x[xAt + i] - hi - lo) * scale + shift;
+    }
+
+    /** dx = (dy - a) * k - (x - center) * kb over a row, in float, x - center as in {@link #normalizeRow}. */
+    static void batchNormGradientRow(float[] x, int xAt, float[] dy, int dyAt, float[] dx, int dxAt, int n,
+                                     double center, float k, float a, float kb) {
+        float hi = (float) center, lo = (float) (center - hi);
+        FloatVector hv = FloatVector.broadcast(S, hi), lv = FloatVector.broadcast(S, lo), kv = FloatVector.broadcast(S, k),
+                av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, kb);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            FloatVector xc = FloatVector.fromArray(S, x, xAt + i).sub(hv).sub(lv);
+            FloatVector.fromArray(S, dy, dyAt + i).sub(av).mul(kv).sub(xc.mul(bv)).intoArray(dx, dxAt + i);
+        }
+        for (; i < n; i++) dx[dxAt + i] = (dy[dyAt + i] - a) * k - (x[xAt + i] - hi - lo) * kb;
     }
 }
