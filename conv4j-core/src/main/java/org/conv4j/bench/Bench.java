@@ -82,6 +82,7 @@ public final class Bench {
         float[] labels = new float[c.batch()];
         for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(c.classes());
         Tensor target = Tensor.of(labels, labels.length);
+        net.reuseBuffers(true);   // as the Trainer does
         SGD sgd = new SGD(net, LEARNING_RATE).momentum(0.9);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         return () -> {

@@ -15,6 +15,7 @@ import org.conv4j.tensor.Tensor;
  * returned gradients are {@code dy} itself, not copies. No parameters.
  */
 public final class Add implements Merge {
+    private final Buffers buffers = new Buffers(1);   // [0] the TRAIN output
     private Shape savedShape;
     private int savedCount;
 
@@ -35,7 +36,8 @@ public final class Add implements Merge {
         List<Shape> shapes = new ArrayList<>(inputs.size());
         for (Tensor x : inputs) shapes.add(x.shape());
         Shape out = outputShape(shapes);
-        Tensor y = inputs.get(0).copy();
+        Tensor y = buffers.zeros(0, out, mode);
+        Elementwise.addInto(y, inputs.get(0));
         for (int i = 1; i < inputs.size(); i++) Elementwise.addInto(y, inputs.get(i));
         if (mode == Mode.TRAIN) {
             savedShape = out;
@@ -50,6 +52,11 @@ public final class Add implements Merge {
         Check.saved(savedShape, "Add");
         Check.sameShape(dy, savedShape, "Add");
         return Collections.nCopies(savedCount, dy);
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

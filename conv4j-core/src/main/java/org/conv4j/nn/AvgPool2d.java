@@ -21,6 +21,7 @@ import org.conv4j.tensor.Tensor;
  * {@code dy / divisor}, over the window's input elements (SPEC 1).
  */
 public final class AvgPool2d implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private final int kernelH, kernelW;
     private int strideH, strideW, paddingH, paddingW;
     private boolean ceilMode, countIncludePad = true;
@@ -106,7 +107,7 @@ public final class AvgPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = Tensor.zeros(x.dim(0), g.c, g.oh, g.ow);
+        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), g.c, g.oh, g.ow), mode);
         Pool.avgForward(g, countIncludePad, x, y);
         if (mode == Mode.TRAIN) {
             savedGeometry = g;
@@ -121,9 +122,14 @@ public final class AvgPool2d implements Layer {
         Check.saved(savedGeometry, "AvgPool2d");
         ConvGeometry g = savedGeometry;
         Check.sameShape(dy, Shape.of(savedInputShape.dim(0), g.c, g.oh, g.ow), "AvgPool2d");
-        Tensor dx = Tensor.zeros(savedInputShape);
+        Tensor dx = buffers.zeros(1, savedInputShape, Mode.TRAIN);
         Pool.avgBackward(g, countIncludePad, dy, dx);
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

@@ -38,6 +38,7 @@ import org.conv4j.tensor.Tensor;
  * inference stays safe (a deliberate exception to {@link Layer}'s "EVAL keeps nothing").
  */
 public final class BatchNorm2d implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private static final double DEFAULT_EPS = 1e-5, DEFAULT_MOMENTUM = 0.1;
     private final String name;
     private final int numChannels;
@@ -135,7 +136,7 @@ public final class BatchNorm2d implements Layer {
         int n = x.dim(0), c = numChannels, s = x.dim(2) * x.dim(3);
         double[] mean = new double[c], invStd = new double[c];
         Tensor gamma = weight == null ? null : weight.value(), beta = bias == null ? null : bias.value();
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = buffers.zeros(0, x.shape(), mode);
         if (mode == Mode.TRAIN) {
             long m = (long) n * s;
             // PyTorch's check and message: one value has no variance to normalize with
@@ -177,13 +178,18 @@ public final class BatchNorm2d implements Layer {
         int n = x.dim(0), c = numChannels, s = x.dim(2) * x.dim(3);
         Tensor gamma = weight == null ? null : weight.value();
         Tensor dgamma = weight == null ? null : weight.grad(), dbeta = bias == null ? null : bias.grad();
-        Tensor dx = Tensor.zeros(x.shape());
+        Tensor dx = buffers.zeros(1, x.shape(), Mode.TRAIN);
         if (sv.batchStatistics) {
             Normalization.backward(x, n, c, s, sv.mean, sv.invStd, gamma, dy, dx, dgamma, dbeta);
         } else {
             Normalization.affineBackward(x, n, c, s, sv.mean, sv.invStd, gamma, dy, dx, dgamma, dbeta);
         }
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

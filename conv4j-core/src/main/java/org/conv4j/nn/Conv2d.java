@@ -17,6 +17,7 @@ import org.conv4j.tensor.Tensor;
  * Default initialization: PyTorch's, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias.
  */
 public final class Conv2d implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private final int inChannels, outChannels, kernelH, kernelW;
     private int strideH = 1, strideW = 1, dilationH = 1, dilationW = 1, groups = 1;
     private int padTop, padBottom, padLeft, padRight;
@@ -214,7 +215,7 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = Tensor.zeros(x.dim(0), outChannels, g.oh, g.ow);
+        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow), mode);
         Conv.forward(g, groups, x, weight.value(), bias == null ? null : bias.value(), y);
         if (mode == Mode.TRAIN) {
             savedInput = x;
@@ -226,7 +227,7 @@ public final class Conv2d implements Layer {
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
     @Override
     public Tensor backward(Tensor dy) {
-        Tensor dx = Tensor.zeros(checkedInputShape(dy));
+        Tensor dx = buffers.zeros(1, checkedInputShape(dy), Mode.TRAIN);
         backward(dy, dx);
         return dx;
     }
@@ -247,6 +248,11 @@ public final class Conv2d implements Layer {
         int need = Conv.workspaceSize(savedInput.dim(0), savedGeometry.outPlane(), weight.value().size());
         if (workspace.length < need) workspace = new float[need];
         Conv.backward(savedGeometry, groups, savedInput, weight.value(), dy, dx, weight.grad(), bias == null ? null : bias.grad(), workspace);
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

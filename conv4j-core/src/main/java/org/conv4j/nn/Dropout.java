@@ -28,6 +28,7 @@ import org.conv4j.tensor.Tensor;
  * Any input shape. EVAL in upscale mode returns the input itself.
  */
 public final class Dropout implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     /** How dropout compensates for the dropped fraction; the names are Paddle's. */
     public enum Scaling {
         /** Train: kept values divided by (1 - p). Eval: identity. */
@@ -102,7 +103,7 @@ public final class Dropout implements Layer {
         float keep = scaling == Scaling.UPSCALE_IN_TRAIN ? (float) (1 / (1 - p)) : 1f;
         DropoutKernel.mask(generator, p, keep, maskBuffer, size);
         Tensor mask = Tensor.view(maskBuffer, 0, x.shape());
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = buffers.zeros(0, x.shape(), mode);
         DropoutKernel.multiply(x, mask, y);
         savedMask = mask;
         return y;
@@ -113,9 +114,14 @@ public final class Dropout implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedMask, "Dropout");
         Check.sameShape(dy, savedMask.shape(), "Dropout");
-        Tensor dx = Tensor.zeros(dy.shape());
+        Tensor dx = buffers.zeros(1, dy.shape(), Mode.TRAIN);
         DropoutKernel.multiply(dy, savedMask, dx);
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.conv4j.tensor.Tensor;
  * a fully convolutional classifier end in it (SPEC 4).
  */
 public final class GlobalAvgPool2d implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private Shape savedInputShape;
 
     @Override
@@ -22,7 +23,7 @@ public final class GlobalAvgPool2d implements Layer {
     // x is (N, C, H, W), y is (N, C, 1, 1)
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        Tensor y = buffers.zeros(0, outputShape(x.shape()), mode);
         Pool.globalAvgForward(x, y);
         if (mode == Mode.TRAIN) savedInputShape = x.shape();
         return y;
@@ -33,9 +34,14 @@ public final class GlobalAvgPool2d implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedInputShape, "GlobalAvgPool2d");
         Check.sameShape(dy, outputShape(savedInputShape), "GlobalAvgPool2d");
-        Tensor dx = Tensor.zeros(savedInputShape);
+        Tensor dx = buffers.zeros(1, savedInputShape, Mode.TRAIN);
         Pool.globalAvgBackward(dy, dx);
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

@@ -222,6 +222,14 @@ public final class Graph implements Layer {
         return m;
     }
 
+    @Override
+    public void reuseBuffers(boolean on) {
+        for (Node n : nodes) {
+            if (n.layer != null) n.layer.reuseBuffers(on);
+            else n.merge.reuseBuffers(on);
+        }
+    }
+
     private void checkBuilt() {
         if (output == null) throw new IllegalStateException("Graph: output(name) was not called; name the output node before using the graph");
     }

@@ -38,4 +38,14 @@ public interface Layer {
     default Map<String, Layer> children() {
         return Map.of();
     }
+
+    /**
+     * Whether this layer and its sub-layers write TRAIN outputs and input gradients into tensors
+     * they keep and reuse on the next call of the same shape (off by default; the Trainer turns it
+     * on). Then a tensor returned by a TRAIN {@link #forward} or by {@link #backward} is only
+     * valid until the layer's next such call: copy it to keep it. EVAL forwards are not affected.
+     */
+    default void reuseBuffers(boolean on) {
+        for (Layer child : children().values()) child.reuseBuffers(on);
+    }
 }

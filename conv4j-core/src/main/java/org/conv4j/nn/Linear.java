@@ -13,6 +13,7 @@ import org.conv4j.tensor.Tensor;
  * Default initialization: PyTorch's, U(-1/sqrt(in), 1/sqrt(in)).
  */
 public final class Linear implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private final int inFeatures, outFeatures;
     private final Parameter weight;
     private final Parameter bias;
@@ -65,7 +66,7 @@ public final class Linear implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         Shape out = outputShape(x.shape());
         int n = x.dim(0);
-        Tensor y = Tensor.zeros(out);
+        Tensor y = buffers.zeros(0, out, mode);
         Tensor w = weight.value();
         Gemm.gemm(false, true, n, outFeatures, inFeatures, x.data(), x.offset(), inFeatures,
                 w.data(), w.offset(), inFeatures, y.data(), 0, outFeatures, false);
@@ -80,7 +81,7 @@ public final class Linear implements Layer {
         backwardParameters(dy);
         int n = savedInput.dim(0);
         Tensor x = savedInput, w = weight.value();
-        Tensor dx = Tensor.zeros(x.shape());
+        Tensor dx = buffers.zeros(1, x.shape(), Mode.TRAIN);
         Gemm.gemm(false, false, n, inFeatures, outFeatures, dy.data(), dy.offset(), outFeatures,
                 w.data(), w.offset(), inFeatures, dx.data(), 0, inFeatures, false);
         return dx;
@@ -95,6 +96,11 @@ public final class Linear implements Layer {
         Gemm.gemm(true, false, outFeatures, inFeatures, n, dy.data(), dy.offset(), outFeatures,
                 x.data(), x.offset(), inFeatures, dw.data(), dw.offset(), inFeatures, true);
         if (bias != null) Elementwise.sumRowsInto(dy, bias.grad());
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.conv4j.tensor.Tensor;
  * gives NaN. Backward routes each gradient to the arg-max recorded in the TRAIN forward.
  */
 public final class MaxPool2d implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private final int kernelH, kernelW;
     private int strideH, strideW, paddingH, paddingW, dilationH = 1, dilationW = 1;
     private boolean ceilMode;
@@ -113,7 +114,7 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = Tensor.zeros(x.dim(0), g.c, g.oh, g.ow);
+        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), g.c, g.oh, g.ow), mode);
         int[] argmax = null;
         if (mode == Mode.TRAIN) {
             // reuse the arg-max buffer between steps when the size allows
@@ -134,9 +135,14 @@ public final class MaxPool2d implements Layer {
         Check.saved(savedArgmax, "MaxPool2d");
         ConvGeometry g = savedGeometry;
         Check.sameShape(dy, Shape.of(savedInputShape.dim(0), g.c, g.oh, g.ow), "MaxPool2d");
-        Tensor dx = Tensor.zeros(savedInputShape);
+        Tensor dx = buffers.zeros(1, savedInputShape, Mode.TRAIN);
         Pool.maxBackward(g, dy, savedArgmax, dx);
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

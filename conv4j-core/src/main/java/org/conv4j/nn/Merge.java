@@ -26,4 +26,8 @@ public interface Merge {
 
     /** The output shape for the input shapes; throws {@link IllegalArgumentException} naming the problem. */
     Shape outputShape(List<Shape> inputs);
+
+    /** As {@link Layer#reuseBuffers}: whether a TRAIN forward writes into a tensor kept from the last one. */
+    default void reuseBuffers(boolean on) {
+    }
 }

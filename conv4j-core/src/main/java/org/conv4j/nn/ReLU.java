@@ -6,6 +6,7 @@ import org.conv4j.tensor.Tensor;
 
 /** ReLU, {@code y = max(0, x)}; backward passes the gradient where x > 0 (SPEC 1). */
 public final class ReLU implements Layer {
+    private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
     private Tensor savedOutput;
 
     @Override
@@ -15,7 +16,7 @@ public final class ReLU implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = buffers.zeros(0, x.shape(), mode);
         Elementwise.relu(x, y);
         if (mode == Mode.TRAIN) savedOutput = y;
         return y;
@@ -26,9 +27,14 @@ public final class ReLU implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedOutput, "ReLU");
         Check.sameShape(dy, savedOutput.shape(), "ReLU");
-        Tensor dx = Tensor.zeros(dy.shape());
+        Tensor dx = buffers.zeros(1, dy.shape(), Mode.TRAIN);
         Elementwise.reluBackward(savedOutput, dy, dx);
         return dx;
+    }
+
+    @Override
+    public void reuseBuffers(boolean on) {
+        buffers.reuse(on);
     }
 
     @Override

@@ -153,8 +153,20 @@ public final class Trainer {
         return epochsDone;
     }
 
-    /** Trains until {@link #epochs(int)} are done or early stopping; validation may be null. */
+    /**
+     * Trains until {@link #epochs(int)} are done or early stopping; validation may be null. While
+     * it runs, the model {@linkplain Layer#reuseBuffers reuses} its TRAIN buffers from step to step.
+     */
     public List<EpochResult> fit(DataLoader train, DataLoader validation) throws IOException {
+        model.reuseBuffers(true);
+        try {
+            return trainEpochs(train, validation);
+        } finally {
+            model.reuseBuffers(false);
+        }
+    }
+
+    private List<EpochResult> trainEpochs(DataLoader train, DataLoader validation) throws IOException {
         while (epochsDone < epochs) {
             EpochResult r = runEpoch(train, validation);
             history.add(r);

@@ -1,0 +1,39 @@
+package org.conv4j.nn;
+
+import java.util.Arrays;
+import org.conv4j.tensor.Shape;
+import org.conv4j.tensor.Tensor;
+
+/**
+ * A layer's output and gradient tensors, kept from one training step to the next when
+ * {@link Layer#reuseBuffers reuse} is on, so a steady-state step allocates nothing large: fresh
+ * tensors every step cost a pass over new memory each and make the garbage collector grow the heap.
+ * Only TRAIN forwards and backwards reuse; an EVAL forward always returns a new tensor, so several
+ * threads may still run inference on one model.
+ */
+final class Buffers {
+    private final Tensor[] slots;
+    private boolean reuse;
+
+    Buffers(int slots) {
+        this.slots = new Tensor[slots];
+    }
+
+    void reuse(boolean on) {
+        reuse = on;
+        if (!on) Arrays.fill(slots, null);
+    }
+
+    /** A zero tensor of this shape: the slot's tensor, zeroed, when reusing in TRAIN mode and the shape matches; else a new one. */
+    Tensor zeros(int slot, Shape shape, Mode mode) {
+        if (!reuse || mode != Mode.TRAIN) return Tensor.zeros(shape);
+        Tensor t = slots[slot];
+        if (t == null || !t.shape().equals(shape)) {
+            t = Tensor.zeros(shape);
+            slots[slot] = t;
+        } else {
+            t.fill(0f);
+        }
+        return t;
+    }
+}
