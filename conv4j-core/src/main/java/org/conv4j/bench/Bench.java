@@ -70,7 +70,8 @@ public final class Bench {
     /**
      * conv4j's step for a case: a training step (zeroGrad, forward TRAIN, softmax cross-entropy,
      * backward, SGD momentum 0.9) or an inference forward (EVAL), on a fixed N(0, 1) batch with
-     * uniform random labels; weights from {@link Init#seed}({@link #SEED}).
+     * uniform random labels; weights from {@link Init#seed}({@link #SEED}); the model reuses its
+     * buffers from step to step ({@link Layer#reuseBuffers}).
      */
     public static Runnable conv4jStep(BenchCase c) {
         Init.seed(SEED);
@@ -78,11 +79,11 @@ public final class Bench {
         SplittableRandom rng = new SplittableRandom(SEED);
         // x is (N, C, H, W)
         Tensor x = Tensor.randn(rng, 1f, c.batch(), c.channels(), c.height(), c.width());
+        net.reuseBuffers(true);   // as the Trainer does, and a serving loop on one thread would
         if (!c.train()) return () -> net.forward(x, Mode.EVAL);
         float[] labels = new float[c.batch()];
         for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(c.classes());
         Tensor target = Tensor.of(labels, labels.length);
-        net.reuseBuffers(true);   // as the Trainer does
         SGD sgd = new SGD(net, LEARNING_RATE).momentum(0.9);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         return () -> {

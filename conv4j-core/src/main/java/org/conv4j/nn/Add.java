@@ -36,7 +36,7 @@ public final class Add implements Merge {
         List<Shape> shapes = new ArrayList<>(inputs.size());
         for (Tensor x : inputs) shapes.add(x.shape());
         Shape out = outputShape(shapes);
-        Tensor y = buffers.zeros(0, out, mode);
+        Tensor y = buffers.zeros(0, out);
         Elementwise.addInto(y, inputs.get(0));
         for (int i = 1; i < inputs.size(); i++) Elementwise.addInto(y, inputs.get(i));
         if (mode == Mode.TRAIN) {

@@ -5,11 +5,9 @@ import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
- * A layer's output and gradient tensors, kept from one training step to the next when
+ * A layer's output and gradient tensors, kept from one step to the next when
  * {@link Layer#reuseBuffers reuse} is on, so a steady-state step allocates nothing large: fresh
  * tensors every step cost a pass over new memory each and make the garbage collector grow the heap.
- * Only TRAIN forwards and backwards reuse; an EVAL forward always returns a new tensor, so several
- * threads may still run inference on one model.
  */
 final class Buffers {
     private final Tensor[] slots;
@@ -24,9 +22,9 @@ final class Buffers {
         if (!on) Arrays.fill(slots, null);
     }
 
-    /** A zero tensor of this shape: the slot's tensor, zeroed, when reusing in TRAIN mode and the shape matches; else a new one. */
-    Tensor zeros(int slot, Shape shape, Mode mode) {
-        if (!reuse || mode != Mode.TRAIN) return Tensor.zeros(shape);
+    /** A zero tensor of this shape: the slot's tensor, zeroed, when reusing and the shape matches; else a new one. */
+    Tensor zeros(int slot, Shape shape) {
+        if (!reuse) return Tensor.zeros(shape);
         Tensor t = slots[slot];
         if (t == null || !t.shape().equals(shape)) {
             t = Tensor.zeros(shape);

@@ -9,7 +9,8 @@ import org.conv4j.tensor.Tensor;
  * A network layer: forward, backward, its parameters and its output shape (DESIGN "Layers").
  *
  * <p>In {@link Mode#TRAIN} a layer keeps what its backward needs from the last forward; in
- * {@link Mode#EVAL} it keeps nothing, so several threads may run inference on one model.
+ * {@link Mode#EVAL} it keeps nothing, so several threads may run inference on one model (unless
+ * {@link #reuseBuffers} is on).
  * {@link #backward} returns dL/dx and adds the parameter gradients to {@link Parameter#grad()}.
  */
 public interface Layer {
@@ -40,10 +41,11 @@ public interface Layer {
     }
 
     /**
-     * Whether this layer and its sub-layers write TRAIN outputs and input gradients into tensors
+     * Whether this layer and its sub-layers write their outputs and input gradients into tensors
      * they keep and reuse on the next call of the same shape (off by default; the Trainer turns it
-     * on). Then a tensor returned by a TRAIN {@link #forward} or by {@link #backward} is only
-     * valid until the layer's next such call: copy it to keep it. EVAL forwards are not affected.
+     * on while it trains). Then a tensor returned by {@link #forward} or {@link #backward} is only
+     * valid until the layer's next such call (copy it to keep it), and the model must not serve
+     * several threads at once.
      */
     default void reuseBuffers(boolean on) {
         for (Layer child : children().values()) child.reuseBuffers(on);
