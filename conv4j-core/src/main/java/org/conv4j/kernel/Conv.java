@@ -16,12 +16,16 @@ public final class Conv {
     private Conv() {
     }
 
+    /** A batch is cut into at least this many tasks when it has the images: 2, 4 or 8 threads get equal shares. */
+    private static final int MIN_TASKS = 8;
+
     /**
      * Images per task: a function of the batch and the output plane only, never of the thread
      * count, so the weight-gradient partial sums (one per task) add up the same way always.
      */
     static int imagesPerTask(int n, int outPlane) {
-        return Math.max(1, Math.min(n, (TARGET_COLUMNS + outPlane - 1) / outPlane));
+        int wide = (TARGET_COLUMNS + outPlane - 1) / outPlane, even = (n + MIN_TASKS - 1) / MIN_TASKS;
+        return Math.max(1, Math.min(Math.min(n, wide), even));
     }
 
     /** Floats of workspace {@link #backward} needs for a batch of n, an output plane and a weight of wSize. */

@@ -94,7 +94,8 @@ public final class Pool {
         float[] xd = x.data(), yd = y.data();
         int xo0 = x.offset(), yo0 = y.offset();
         if (isPlain2x2(g)) {
-            forPlanes(planes, planesPerTask(g), (from, to) -> max2x2(g, xd, xo0, yd, yo0, argmax, from, to));
+            int[] corners = corners(g);
+            forPlanes(planes, planesPerTask(g), (from, to) -> max2x2(g, corners, xd, xo0, yd, yo0, argmax, from, to));
             return;
         }
         forPlanes(planes, planesPerTask(g), (from, to) -> {
@@ -127,37 +128,49 @@ public final class Pool {
         });
     }
 
+    /** {@code corners[o] = 2*oy*w + 2*ox}: the first element of output o = oy*ow + ox's 2x2 window in its plane. */
+    static int[] corners(ConvGeometry g) {
+        int[] c = new int[g.oh * g.ow];
+        for (int oy = 0, o = 0; oy < g.oh; oy++) for (int ox = 0; ox < g.ow; ox++, o++) c[o] = 2 * oy * g.w + 2 * ox;
+        return c;
+    }
+
     // the common 2x2 stride-2 window without padding or dilation, unrolled; same order and tie rule as the general loop
     private static boolean isPlain2x2(ConvGeometry g) {
         return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1
                 && g.pt == 0 && g.pl == 0 && 2 * g.oh <= g.h && 2 * g.ow <= g.w;
     }
 
-    private static void max2x2(ConvGeometry g, float[] xd, int xo0, float[] yd, int yo0, int[] argmax, int from, int to) {
-        int hw = g.h * g.w, ohw = g.oh * g.ow, w = g.w;
+    private static void max2x2(ConvGeometry g, int[] corners, float[] xd, int xo0, float[] yd, int yo0, int[] argmax, int from, int to) {
+        int hw = g.h * g.w, ohw = g.oh * g.ow;
         for (int p = from; p < to; p++) {
             int xo = xo0 + p * hw, yo = p * ohw;
-            for (int oy = 0; oy < g.oh; oy++) {
-                for (int ox = 0; ox < g.ow; ox++) {
-                    int i = xo + 2 * oy * w + 2 * ox;
-                    float a0 = xd[i], a1 = xd[i + 1], a2 = xd[i + w], a3 = xd[i + w + 1];
-                    float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
-                    int k;
-                    if (m == m) {
-                        // the first element equal to the maximum, chosen with conditional moves:
-                        // compare-and-branch on random data mispredicts and is eight times slower
-                        k = a2 == m ? w : w + 1;
-                        k = a1 == m ? 1 : k;
-                        k = a0 == m ? 0 : k;
-                    } else {
-                        // a NaN window (rare): the last NaN, as PyTorch's scan picks it
-                        k = a3 != a3 ? w + 1 : a2 != a2 ? w : a1 != a1 ? 1 : 0;
-                    }
-                    yd[yo0 + yo + oy * g.ow + ox] = xd[i + k]; // the element itself: -0.0 and 0.0 tie, the first wins
-                    if (argmax != null) argmax[yo + oy * g.ow + ox] = i - xo + k;
-                }
-            }
+            int o = Simd.enabled() ? VectorPool.max2x2(g, corners, xd, xo, yd, yo0 + yo, argmax, yo) : 0;
+            for (; o < ohw; o++) maxWindow(g.w, corners[o], xd, xo, yd, yo0 + yo + o, argmax, yo + o);
         }
+    }
+
+    /**
+     * One 2x2 window whose first element is x[xo + corner]: y[yi] = the first element equal to
+     * the maximum, argmax[ai] = its index in the plane (if argmax is not null).
+     */
+    static void maxWindow(int w, int corner, float[] xd, int xo, float[] yd, int yi, int[] argmax, int ai) {
+        int i = xo + corner;
+        float a0 = xd[i], a1 = xd[i + 1], a2 = xd[i + w], a3 = xd[i + w + 1];
+        float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
+        int k;
+        if (m == m) {
+            // the first element equal to the maximum, chosen with conditional moves:
+            // compare-and-branch on random data mispredicts and is eight times slower
+            k = a2 == m ? w : w + 1;
+            k = a1 == m ? 1 : k;
+            k = a0 == m ? 0 : k;
+        } else {
+            // a NaN window (rare): the last NaN, as PyTorch's scan picks it
+            k = a3 != a3 ? w + 1 : a2 != a2 ? w : a1 != a1 ? 1 : 0;
+        }
+        yd[yi] = xd[i + k]; // the element itself: -0.0 and 0.0 tie, the first wins
+        if (argmax != null) argmax[ai] = corner + k;
     }
 
     /** dx (overwritten) = each dy added at its window's recorded arg-max (SPEC 1). */

@@ -91,6 +91,29 @@ class PoolKernelTest {
     }
 
     @Test
+    void twoByTwoMaxMatchesReferenceWithTiesSignedZerosAndNaN() {
+        // the 2x2 stride-2 fast path (vectors over blocks of outputs, a scalar tail), odd sizes included
+        SplittableRandom rng = new SplittableRandom(17);
+        float[] specials = {0f, -0f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, -1f};
+        for (int trial = 0; trial < 120; trial++) {
+            int c = 1 + rng.nextInt(3), h = 2 + rng.nextInt(30), w = 2 + rng.nextInt(30);
+            ConvGeometry g = Pool.geometry("test", c, h, w, 2, 2, 2, 2, 1, 1, 0, 0, false);
+            Tensor x = random(rng, 2, c, h, w);
+            for (int i = 0; i < x.size(); i++) {
+                int r = rng.nextInt(100);
+                if (r < 30) x.data()[i] = Math.round(x.data()[i]);                 // ties
+                else if (r < 30 + trial % 8) x.data()[i] = specials[rng.nextInt(specials.length)];
+            }
+            Tensor y = Tensor.zeros(2, c, g.oh, g.ow), yRef = Tensor.zeros(y.shape());
+            int[] a = new int[y.size()], aRef = new int[y.size()];
+            Pool.maxForward(g, x, y, a);
+            Pool.referenceMaxForward(g, x, yRef, aRef);
+            assertSameBits(yRef, y);
+            assertArrayEquals(aRef, a, describe(g));
+        }
+    }
+
+    @Test
     void maxTakesTheFirstMaximumAndPropagatesNaN() {
         ConvGeometry g = Pool.geometry("test", 1, 2, 4, 2, 2, 2, 2, 1, 1, 0, 0, false);
         float nan = Float.NaN, inf = Float.NEGATIVE_INFINITY;

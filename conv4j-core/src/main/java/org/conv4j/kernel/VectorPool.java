@@ -1,0 +1,53 @@
+package org.conv4j.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD path of 2x2 stride-2 max pooling ({@link Pool}); only loaded when {@link Simd#enabled()}.
+ * L outputs of a plane at a time: the four taps of each window are gathered through a table of
+ * the windows' first elements, so rows of any width vectorize. Same results as the scalar loop:
+ * the first element equal to the maximum is the output and its index the arg-max; a block with
+ * a NaN goes through the scalar loop (PyTorch's last-NaN rule).
+ */
+final class VectorPool {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+
+    private VectorPool() {
+    }
+
+    /**
+     * Outputs [0, full) of the plane at x[xo] into y[yo..] and argmax[ao..] (may be null), full =
+     * the largest multiple of L <= OH*OW, which it returns; {@code corners} from {@link Pool#corners}.
+     */
+    static int max2x2(ConvGeometry g, int[] corners, float[] x, int xo, float[] y, int yo, int[] argmax, int ao) {
+        int w = g.w, ohw = g.oh * g.ow, full = ohw - ohw % S.length();
+        IntVector k1 = IntVector.broadcast(I, 1), kw = IntVector.broadcast(I, w), kw1 = IntVector.broadcast(I, w + 1);
+        for (int o = 0; o < full; o += S.length()) {
+            FloatVector a0 = FloatVector.fromArray(S, x, xo, corners, o), a1 = FloatVector.fromArray(S, x, xo + 1, corners, o);
+            FloatVector a2 = FloatVector.fromArray(S, x, xo + w, corners, o), a3 = FloatVector.fromArray(S, x, xo + w + 1, corners, o);
+            FloatVector m = a0.max(a1).max(a2.max(a3));
+            if (m.test(VectorOperators.IS_NAN).anyTrue()) {
+                scalarBlock(w, corners, x, xo, y, yo, argmax, ao, o);
+                continue;
+            }
+            // the first tap equal to the maximum, chosen from the last backwards
+            VectorMask<Float> e0 = a0.eq(m), e1 = a1.eq(m), e2 = a2.eq(m);
+            FloatVector v = a3.blend(a2, e2).blend(a1, e1).blend(a0, e0);
+            v.intoArray(y, yo + o);
+            if (argmax != null) {
+                IntVector k = kw1.blend(kw, e2.cast(I)).blend(k1, e1.cast(I)).blend(0, e0.cast(I));
+                IntVector.fromArray(I, corners, o).add(k).intoArray(argmax, ao + o);
+            }
+        }
+        return full;
+    }
+
+    private static void scalarBlock(int w, int[] corners, float[] x, int xo, float[] y, int yo, int[] argmax, int ao, int o0) {
+        for (int o = o0; o < o0 + S.length(); o++) Pool.maxWindow(w, corners[o], x, xo, y, yo + o, argmax, ao + o);
+    }
+}
