@@ -90,7 +90,7 @@ public final class Bench {
             sgd.zeroGrad();
             Tensor logits = net.forward(x, Mode.TRAIN); // logits is (N, classes)
             loss.forward(logits, target);
-            net.backward(loss.backward());
+            net.backwardParameters(loss.backward());   // as the Trainer: no gradient for the input batch
             sgd.step();
         };
     }

@@ -16,8 +16,9 @@ import org.conv4j.zoo.Zoo;
  *   <li>{@code resnet20}: 3x32x32, 10 classes ({@link org.conv4j.zoo.ResNet#cifar}, 1x1 conv + BN
  *       projection shortcuts at the two downsampling blocks); batch 64 train and infer.
  * </ul>
- * A training step is zeroGrad, forward in TRAIN mode, softmax cross-entropy, backward and an SGD
- * step with momentum 0.9 on one fixed random batch; an inference step is one forward in EVAL mode.
+ * A training step is zeroGrad, forward in TRAIN mode, softmax cross-entropy, backward (the
+ * parameter gradients only, as the Trainer: the input batch needs none) and an SGD step with
+ * momentum 0.9 on one fixed random batch; an inference step is one forward in EVAL mode.
  *
  * <p>FLOPs per image come from {@link ModelSummary} (multiply-adds x 2 of the convolutions, Linear
  * layers and BatchNorm). A training step counts three times the forward FLOPs, the usual
