@@ -107,7 +107,7 @@ public final class AvgPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), g.c, g.oh, g.ow));
+        Tensor y = buffers.get(0, Shape.of(x.dim(0), g.c, g.oh, g.ow));
         Pool.avgForward(g, countIncludePad, x, y);
         if (mode == Mode.TRAIN) {
             savedGeometry = g;
@@ -122,7 +122,7 @@ public final class AvgPool2d implements Layer {
         Check.saved(savedGeometry, "AvgPool2d");
         ConvGeometry g = savedGeometry;
         Check.sameShape(dy, Shape.of(savedInputShape.dim(0), g.c, g.oh, g.ow), "AvgPool2d");
-        Tensor dx = buffers.zeros(1, savedInputShape);
+        Tensor dx = buffers.get(1, savedInputShape);
         Pool.avgBackward(g, countIncludePad, dy, dx);
         return dx;
     }

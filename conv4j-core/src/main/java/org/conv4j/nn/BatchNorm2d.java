@@ -136,7 +136,7 @@ public final class BatchNorm2d implements Layer {
         int n = x.dim(0), c = numChannels, s = x.dim(2) * x.dim(3);
         double[] mean = new double[c], invStd = new double[c];
         Tensor gamma = weight == null ? null : weight.value(), beta = bias == null ? null : bias.value();
-        Tensor y = buffers.zeros(0, x.shape());
+        Tensor y = buffers.get(0, x.shape());
         if (mode == Mode.TRAIN) {
             long m = (long) n * s;
             // PyTorch's check and message: one value has no variance to normalize with
@@ -178,7 +178,7 @@ public final class BatchNorm2d implements Layer {
         int n = x.dim(0), c = numChannels, s = x.dim(2) * x.dim(3);
         Tensor gamma = weight == null ? null : weight.value();
         Tensor dgamma = weight == null ? null : weight.grad(), dbeta = bias == null ? null : bias.grad();
-        Tensor dx = buffers.zeros(1, x.shape());
+        Tensor dx = buffers.get(1, x.shape());
         if (sv.batchStatistics) {
             Normalization.backward(x, n, c, s, sv.mean, sv.invStd, gamma, dy, dx, dgamma, dbeta);
         } else {

@@ -22,15 +22,16 @@ final class Buffers {
         if (!on) Arrays.fill(slots, null);
     }
 
-    /** A zero tensor of this shape: the slot's tensor, zeroed, when reusing and the shape matches; else a new one. */
-    Tensor zeros(int slot, Shape shape) {
+    /**
+     * A tensor of this shape for the caller to overwrite whole: when reusing, the slot's tensor
+     * as the last call left it (a new one if the shape changed); otherwise a new zero tensor.
+     */
+    Tensor get(int slot, Shape shape) {
         if (!reuse) return Tensor.zeros(shape);
         Tensor t = slots[slot];
         if (t == null || !t.shape().equals(shape)) {
             t = Tensor.zeros(shape);
             slots[slot] = t;
-        } else {
-            t.fill(0f);
         }
         return t;
     }

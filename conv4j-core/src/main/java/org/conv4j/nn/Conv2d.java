@@ -215,7 +215,7 @@ public final class Conv2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
+        Tensor y = buffers.get(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
         Conv.forward(g, groups, x, weight.value(), bias == null ? null : bias.value(), y);
         if (mode == Mode.TRAIN) {
             savedInput = x;
@@ -227,7 +227,7 @@ public final class Conv2d implements Layer {
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
     @Override
     public Tensor backward(Tensor dy) {
-        Tensor dx = buffers.zeros(1, checkedInputShape(dy));
+        Tensor dx = buffers.get(1, checkedInputShape(dy));
         backward(dy, dx);
         return dx;
     }

@@ -93,7 +93,7 @@ public final class Dropout implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         if (mode == Mode.EVAL) {
             if (scaling == Scaling.UPSCALE_IN_TRAIN) return x;
-            Tensor y = buffers.zeros(0, x.shape());
+            Tensor y = buffers.get(0, x.shape());
             DropoutKernel.scale(x, (float) (1 - p), y);
             return y;
         }
@@ -103,7 +103,7 @@ public final class Dropout implements Layer {
         float keep = scaling == Scaling.UPSCALE_IN_TRAIN ? (float) (1 / (1 - p)) : 1f;
         DropoutKernel.mask(generator, p, keep, maskBuffer, size);
         Tensor mask = Tensor.view(maskBuffer, 0, x.shape());
-        Tensor y = buffers.zeros(0, x.shape());
+        Tensor y = buffers.get(0, x.shape());
         DropoutKernel.multiply(x, mask, y);
         savedMask = mask;
         return y;
@@ -114,7 +114,7 @@ public final class Dropout implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedMask, "Dropout");
         Check.sameShape(dy, savedMask.shape(), "Dropout");
-        Tensor dx = buffers.zeros(1, dy.shape());
+        Tensor dx = buffers.get(1, dy.shape());
         DropoutKernel.multiply(dy, savedMask, dx);
         return dx;
     }

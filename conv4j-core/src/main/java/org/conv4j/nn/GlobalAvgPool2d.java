@@ -23,7 +23,7 @@ public final class GlobalAvgPool2d implements Layer {
     // x is (N, C, H, W), y is (N, C, 1, 1)
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Tensor y = buffers.zeros(0, outputShape(x.shape()));
+        Tensor y = buffers.get(0, outputShape(x.shape()));
         Pool.globalAvgForward(x, y);
         if (mode == Mode.TRAIN) savedInputShape = x.shape();
         return y;
@@ -34,7 +34,7 @@ public final class GlobalAvgPool2d implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedInputShape, "GlobalAvgPool2d");
         Check.sameShape(dy, outputShape(savedInputShape), "GlobalAvgPool2d");
-        Tensor dx = buffers.zeros(1, savedInputShape);
+        Tensor dx = buffers.get(1, savedInputShape);
         Pool.globalAvgBackward(dy, dx);
         return dx;
     }

@@ -66,7 +66,7 @@ public final class Linear implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         Shape out = outputShape(x.shape());
         int n = x.dim(0);
-        Tensor y = buffers.zeros(0, out);
+        Tensor y = buffers.get(0, out);
         Tensor w = weight.value();
         Gemm.gemm(false, true, n, outFeatures, inFeatures, x.data(), x.offset(), inFeatures,
                 w.data(), w.offset(), inFeatures, y.data(), 0, outFeatures, false);
@@ -81,7 +81,7 @@ public final class Linear implements Layer {
         backwardParameters(dy);
         int n = savedInput.dim(0);
         Tensor x = savedInput, w = weight.value();
-        Tensor dx = buffers.zeros(1, x.shape());
+        Tensor dx = buffers.get(1, x.shape());
         Gemm.gemm(false, false, n, inFeatures, outFeatures, dy.data(), dy.offset(), outFeatures,
                 w.data(), w.offset(), inFeatures, dx.data(), 0, inFeatures, false);
         return dx;

@@ -114,7 +114,7 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = buffers.zeros(0, Shape.of(x.dim(0), g.c, g.oh, g.ow));
+        Tensor y = buffers.get(0, Shape.of(x.dim(0), g.c, g.oh, g.ow));
         int[] argmax = null;
         if (mode == Mode.TRAIN) {
             // reuse the arg-max buffer between steps when the size allows
@@ -135,7 +135,7 @@ public final class MaxPool2d implements Layer {
         Check.saved(savedArgmax, "MaxPool2d");
         ConvGeometry g = savedGeometry;
         Check.sameShape(dy, Shape.of(savedInputShape.dim(0), g.c, g.oh, g.ow), "MaxPool2d");
-        Tensor dx = buffers.zeros(1, savedInputShape);
+        Tensor dx = buffers.get(1, savedInputShape);
         Pool.maxBackward(g, dy, savedArgmax, dx);
         return dx;
     }

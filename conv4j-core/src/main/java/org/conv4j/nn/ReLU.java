@@ -16,7 +16,7 @@ public final class ReLU implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Tensor y = buffers.zeros(0, x.shape());
+        Tensor y = buffers.get(0, x.shape());
         Elementwise.relu(x, y);
         if (mode == Mode.TRAIN) savedOutput = y;
         return y;
@@ -27,7 +27,7 @@ public final class ReLU implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedOutput, "ReLU");
         Check.sameShape(dy, savedOutput.shape(), "ReLU");
-        Tensor dx = buffers.zeros(1, dy.shape());
+        Tensor dx = buffers.get(1, dy.shape());
         Elementwise.reluBackward(savedOutput, dy, dx);
         return dx;
     }
