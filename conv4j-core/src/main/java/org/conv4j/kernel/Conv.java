@@ -51,6 +51,21 @@ public final class Conv {
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), yd = y.data();
         boolean pointwise = isPointwise(g);
+        if (!pointwise && Simd.enabled() && VectorConv.handles(g)) {
+            // no im2col: the product reads a zero-padded copy of the images
+            for (int grp = 0; grp < groups; grp++) {
+                int c0 = grp * cg, oc0 = grp * ocg;
+                float[] ap = scratch(1, VectorConv.packedSize(ocg, k));
+                VectorConv.packWeights(wd, weight.offset() + grp * ocg * k, ocg, k, ap);
+                Parallel.forEach(tasks, t -> {
+                    int i0 = t * per, count = Math.min(per, n - i0);
+                    VectorConv.forward(g, cg, ocg, ap, xd, x.offset() + i0 * inSize, inSize, c0, count,
+                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0);
+                });
+            }
+            if (bias != null) addBias(bias, y, n, oc, ohw);
+            return;
+        }
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             for (int grp = 0; grp < groups; grp++) {
@@ -79,16 +94,25 @@ public final class Conv {
                     }
                 }
             }
-            if (bias != null) {
-                for (int i = i0; i < i0 + count; i++) {
-                    for (int o = 0; o < oc; o++) {
-                        float bv = bias.at(o);
-                        int r = y.offset() + (i * oc + o) * ohw;
-                        for (int j = 0; j < ohw; j++) yd[r + j] += bv;
-                    }
-                }
-            }
+            if (bias != null) addBias(bias, y, i0, i0 + count, oc, ohw);
         });
+    }
+
+    private static void addBias(Tensor bias, Tensor y, int n, int oc, int ohw) {
+        int per = Math.max(1, (n + 7) / 8);
+        Parallel.forEach((n + per - 1) / per, t -> addBias(bias, y, t * per, Math.min(n, (t + 1) * per), oc, ohw));
+    }
+
+    // y[i, o, :] += bias[o] for images [i0, i1)
+    private static void addBias(Tensor bias, Tensor y, int i0, int i1, int oc, int ohw) {
+        float[] yd = y.data();
+        for (int i = i0; i < i1; i++) {
+            for (int o = 0; o < oc; o++) {
+                float bv = bias.at(o);
+                int r = y.offset() + (i * oc + o) * ohw;
+                for (int j = 0; j < ohw; j++) yd[r + j] += bv;
+            }
+        }
     }
 
     /**

@@ -117,6 +117,33 @@ class Conv2dTest {
     }
 
     @Test
+    void outputRowsOfWholeVectorPanelsMatchTheReference() {
+        // stride 1, zero padding, output width a multiple of 16 (and 32): the product reads a padded
+        // copy of the images instead of an im2col matrix; odd channels, dilation, groups, batch 1 to 9
+        SplittableRandom rng = new SplittableRandom(77);
+        int checked = 0;
+        for (int trial = 0; trial < 40; trial++) {
+            int groups = new int[] {1, 1, 2, 4}[rng.nextInt(4)];
+            int cin = groups * (1 + rng.nextInt(3)), cout = groups * (1 + rng.nextInt(6));
+            int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), dh = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
+            int pt = rng.nextInt(3), pb = rng.nextInt(3), pl = rng.nextInt(3), pr = rng.nextInt(3);
+            int ow = trial % 3 == 0 ? 32 : 16, oh = 1 + rng.nextInt(6);
+            int w = ow + dw * (kw - 1) - pl - pr, h = oh + dh * (kh - 1) - pt - pb;
+            if (w < 1 || h < 1 || Math.max(pt, pb) >= h + dh * (kh - 1) || kh * kw == 1 && pt + pb + pl + pr == 0) continue;
+            Conv2d conv = new Conv2d(cin, cout, kh, kw).padding(pt, pb, pl, pr).dilation(dh, dw).groups(groups).bias(rng.nextBoolean());
+            Tensor x = random(rng, 1 + rng.nextInt(9), cin, h, w);
+            ConvGeometry g = new ConvGeometry(cin, h, w, kh, kw, 1, 1, dh, dw, pt, pb, pl, pr, PaddingMode.ZEROS);
+            assertEquals(ow, g.ow);
+            Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
+            Tensor expected = Tensor.zeros(x.dim(0), cout, g.oh, g.ow);
+            Conv.referenceForward(g, groups, x, conv.weight().value(), bias, expected);
+            assertClose(expected, conv.forward(x, Mode.EVAL), 1e-5);
+            checked++;
+        }
+        assertTrue(checked >= 25, checked + " configurations");
+    }
+
+    @Test
     void gradientCheckPassesOnRandomConfigurations() {
         SplittableRandom rng = new SplittableRandom(77);
         for (int trial = 0; trial < 25; trial++) {
