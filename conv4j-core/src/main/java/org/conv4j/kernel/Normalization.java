@@ -20,10 +20,9 @@ import org.conv4j.tensor.Tensor;
  *
  * <p>Every fast loop is parallel over channels, one task per channel, each summing its channel
  * in a fixed order (in double), so results are bit-identical for any thread count. On the SIMD
- * path the sums widen floats to double vectors, and the element-wise passes run in float with
- * the mean split into a float and its remainder (as accurate as rounding {@code x - mean}
- * computed in double). Gamma and
- * beta may be null (no affine transform: gamma = 1, beta = 0); so may dgamma and dbeta.
+ * path the sums widen floats to double vectors (where {@link Simd#widening}), and the
+ * element-wise passes run in float with the mean split into a float and its remainder (as
+ * accurate as rounding {@code x - mean} computed in double).
  */
 public final class Normalization {
     private Normalization() {
@@ -47,7 +46,7 @@ public final class Normalization {
     // sum of x - center, or of (x - center)^2, over one row; the scalar path keeps four
     // independent accumulators: one long chain of dependent additions would stall on their latency
     private static double rowSum(float[] xd, int at, int s, double center, boolean squared) {
-        if (Simd.enabled()) return VectorArrays.sumDeviations(xd, at, s, center, squared);
+        if (Simd.widening()) return VectorArrays.sumDeviations(xd, at, s, center, squared);
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int j = 0;
         for (; j + 4 <= s; j += 4) {
@@ -66,7 +65,7 @@ public final class Normalization {
 
     // out[0] += sum(dy), out[1] += sum(dy * (x - center)) over one row
     private static void rowGradientSums(float[] dyd, int dyAt, float[] xd, int xAt, int s, double center, double[] out) {
-        if (Simd.enabled()) {
+        if (Simd.widening()) {
             VectorArrays.sumGradients(dyd, dyAt, xd, xAt, s, center, out);
             return;
         }

@@ -26,6 +26,17 @@ public final class Simd {
         return ENABLED;
     }
 
+    /**
+     * True when the SIMD paths may also use gathers and float-to-double conversions: JDK 25
+     * compiles them to instructions, JDK 17 runs them in Java, allocating for every vector
+     * (measured; versions in between untested, so they take the scalar loops for these).
+     */
+    static boolean widening() {
+        return WIDENING;
+    }
+
+    private static final boolean WIDENING = ENABLED && Runtime.version().feature() >= 25;
+
     /** A one-line description for logs: "SIMD 256-bit (8 floats)" or why the scalar path is used. */
     public static String describe() {
         if (ENABLED) return "SIMD " + VectorGemm.vectorBits() + "-bit (" + VectorGemm.lanes() + " floats)";

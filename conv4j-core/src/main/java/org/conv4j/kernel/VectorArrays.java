@@ -3,7 +3,9 @@ package org.conv4j.kernel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorArrays {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    // doubles in vectors of the same width: a float vector converts to two of them, parts 0 and 1
+    // doubles in vectors of the same width, and floats in half of one: H converts to one D
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     private VectorArrays() {
     }
@@ -47,12 +50,17 @@ final class VectorArrays {
         for (; i < n; i++) y[d + i] = Math.max(x[s + i], 0f);
     }
 
-    /** dx = dy where y's bits are a positive number (y > 0 or NaN), else +0: the sign of -bits(y) as a mask. */
+    /**
+     * dx = dy where y > 0, else +0. (Where y is NaN the scalar tail passes dy and the vectors
+     * give 0: the model has diverged there anyway. Integer lane shifts, which would match it,
+     * run in Java on JDK 17.)
+     */
     static void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         int i = 0;
+        FloatVector zero = FloatVector.zero(S);
         for (int end = S.loopBound(n); i < end; i += S.length()) {
-            IntVector mask = FloatVector.fromArray(S, y, yo + i).reinterpretAsInts().neg().lanewise(VectorOperators.ASHR, 31);
-            FloatVector.fromArray(S, dy, dyo + i).reinterpretAsInts().and(mask).reinterpretAsFloats().intoArray(dx, dxo + i);
+            VectorMask<Float> positive = FloatVector.fromArray(S, y, yo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, dy, dyo + i), positive).intoArray(dx, dxo + i);
         }
         for (; i < n; i++) {
             int mask = -Float.floatToRawIntBits(y[yo + i]) >> 31;
@@ -61,16 +69,15 @@ final class VectorArrays {
     }
 
     /**
-     * The sum in double of x[at..at+n) (center NaN), or of (x - center)^2: the floats widened
-     * to doubles two vectors at a time, lanes summed at the end, then the tail in order.
+     * The sum in double of x[at..at+n) - center, or of its squares: floats loaded half a vector
+     * at a time and widened to a double vector (converting a whole float vector's upper half runs
+     * in Java on JDK 17), two accumulators, lanes summed at the end, then the tail in order.
      */
     static double sumDeviations(float[] x, int at, int n, double center, boolean squared) {
         DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), mu = DoubleVector.broadcast(D, center);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, at + i);
-            DoubleVector lo = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mu);
-            DoubleVector hi = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mu);
+        int h = H.length(), i = 0;
+        for (int end = n - 2 * h + 1; i < end; i += 2 * h) {
+            DoubleVector lo = widen(x, at + i).sub(mu), hi = widen(x, at + i + h).sub(mu);
             if (squared) {
                 a0 = lo.fma(lo, a0);
                 a1 = hi.fma(hi, a1);
@@ -87,18 +94,21 @@ final class VectorArrays {
         return s;
     }
 
+    // x[at .. at + D.length()) as doubles
+    private static DoubleVector widen(float[] x, int at) {
+        return (DoubleVector) FloatVector.fromArray(H, x, at).convertShape(VectorOperators.F2D, D, 0);
+    }
+
     /** sum(dy) and sum(dy * (x - center)) over a row, in double: out[0] += the first, out[1] += the second. */
     static void sumGradients(float[] dy, int dyAt, float[] x, int xAt, int n, double center, double[] out) {
         DoubleVector g0 = DoubleVector.zero(D), g1 = DoubleVector.zero(D), p0 = g0, p1 = g0, mu = DoubleVector.broadcast(D, center);
-        int i = 0;
-        for (int end = S.loopBound(n); i < end; i += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, dy, dyAt + i), v = FloatVector.fromArray(S, x, xAt + i);
-            DoubleVector glo = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector ghi = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
+        int h = H.length(), i = 0;
+        for (int end = n - 2 * h + 1; i < end; i += 2 * h) {
+            DoubleVector glo = widen(dy, dyAt + i), ghi = widen(dy, dyAt + i + h);
             g0 = g0.add(glo);
             g1 = g1.add(ghi);
-            p0 = glo.fma(((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mu), p0);
-            p1 = ghi.fma(((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mu), p1);
+            p0 = glo.fma(widen(x, xAt + i).sub(mu), p0);
+            p1 = ghi.fma(widen(x, xAt + i + h).sub(mu), p1);
         }
         double sg = g0.add(g1).reduceLanes(VectorOperators.ADD), sp = p0.add(p1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {

@@ -5,11 +5,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The SIMD forward of a stride-1, zero-padded convolution whose output rows are a whole number
- * of column panels (NR = two vectors): a matrix product whose B operand is read straight from
- * a zero-padded copy of the images, without an im2col matrix. Row p = (ci, ki, kj) of B at
- * output pixel (oy, ox) is {@code xp[ci][oy + ki*dh][ox + kj*dw]}, so the NR pixels of a panel
- * are NR consecutive floats of the padded image, found through a table of row offsets; the
- * product lands in y directly. Only loaded when {@link Simd#enabled()}.
+ * of vectors (and planes a whole number of column panels, NR = two vectors): a matrix product
+ * whose B operand is read straight from a zero-padded copy of the images, without an im2col
+ * matrix. Row p = (ci, ki, kj) of B at output pixel (oy, ox) is
+ * {@code xp[ci][oy + ki*dh][ox + kj*dw]}, so the L pixels of a vector are L consecutive floats of
+ * the padded image, found through a table of row offsets; the product lands in y directly.
+ * Only loaded when {@link Simd#enabled()}.
  *
  * <p>The arithmetic is {@link VectorGemm}'s: 4 x NR tiles of fused multiply-adds in k order,
  * k cut into the same even blocks, so the result does not depend on the thread count.
@@ -30,7 +31,7 @@ final class VectorConv {
 
     /** Whether {@link #forward} handles this geometry. */
     static boolean handles(ConvGeometry g) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && g.ow % NR == 0;
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && g.ow % L == 0 && g.oh * g.ow % NR == 0;
     }
 
     /** The k blocks' size for K rows: even blocks of at most KC. */
@@ -84,27 +85,27 @@ final class VectorConv {
                 for (int kj = 0; kj < g.kw; kj++, p++) rows[p] = ci * planeP + ki * g.dh * wp + kj * g.dw;
             }
         }
-        int panelsPerRow = g.ow / NR;
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = p0 > 0;
             for (int j = 0; j < count; j++) {
-                for (int oy = 0; oy < g.oh; oy++) {
-                    for (int pr = 0; pr < panelsPerRow; pr++) {
-                        int ox = pr * NR, bBase = j * imageP + oy * wp + ox;
-                        int yPix = yo + j * ySize + oy * g.ow + ox;
-                        for (int i0 = 0; i0 < ocg; i0 += MR) {
-                            kernel(kcb, ap, p0 * mPad + i0 * kcb, xp, bBase, rows, p0, tile);
-                            int mv = Math.min(MR, ocg - i0);
-                            for (int r = 0; r < mv; r++) {
-                                int yi = yPix + (oc0 + i0 + r) * ohw;
-                                store(tile, r * NR, y, yi, add);
-                            }
-                        }
+                // a panel's NR pixels are contiguous in y's plane; its two vectors may lie in two output rows
+                for (int pix = 0; pix < ohw; pix += NR) {
+                    int b0 = j * imageP + pixel(g, pix, wp), b1 = j * imageP + pixel(g, pix + L, wp);
+                    int yPix = yo + j * ySize + pix;
+                    for (int i0 = 0; i0 < ocg; i0 += MR) {
+                        kernel(kcb, ap, p0 * mPad + i0 * kcb, xp, b0, b1, rows, p0, tile);
+                        int mv = Math.min(MR, ocg - i0);
+                        for (int r = 0; r < mv; r++) store(tile, r * NR, y, yPix + (oc0 + i0 + r) * ohw, add);
                     }
                 }
             }
         }
+    }
+
+    // output pixel oy*ow + ox -> the offset of its window's first tap in a padded plane
+    private static int pixel(ConvGeometry g, int pix, int wp) {
+        return pix / g.ow * wp + pix % g.ow;
     }
 
     // the images' channels c0..c0+cg, each plane bordered by zeros: (count, cg, hp, wp)
@@ -119,13 +120,13 @@ final class VectorConv {
         }
     }
 
-    /** tile[4, NR] = Apanel[4, kc] B[kc, NR], B's row p at b[base + rows[p0 + p]]. */
-    private static void kernel(int kc, float[] a, int ai, float[] b, int base, int[] rows, int p0, float[] t) {
+    /** tile[4, NR] = Apanel[4, kc] B[kc, NR], B's row p in two vectors at b[base0 + rows[p0 + p]] and b[base1 + ...]. */
+    private static void kernel(int kc, float[] a, int ai, float[] b, int base0, int base1, int[] rows, int p0, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, ai += MR) {
-            int bi = base + rows[p0 + p];
-            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            int r = rows[p0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, base0 + r), b1 = FloatVector.fromArray(S, b, base1 + r);
             FloatVector v = FloatVector.broadcast(S, a[ai]);
             c00 = v.fma(b0, c00);
             c01 = v.fma(b1, c01);

@@ -447,7 +447,7 @@ final class VectorGemm {
             int[] rows = rowOffsets(ldb);
             for (int jp = 0; jp < panels; jp++) {
                 int q1 = Math.min(NR, w - jp * NR), src = bOff + (j0 + jp * NR) * ldb + p0, dst = bpOff + jp * kcb * NR;
-                if (q1 == NR) {
+                if (q1 == NR && Simd.widening()) {
                     // gather a column of L source rows at a time (one instruction with AVX2)
                     for (int p = 0; p < kcb; p++, dst += NR) {
                         FloatVector.fromArray(S, b, src + p, rows, 0).intoArray(bp, dst);

@@ -102,6 +102,7 @@ public final class Graph implements Layer {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Integer> slotOf = new HashMap<>();
     private String output;
+    private Buffers gradientSums;   // when reusing buffers: the summed gradients of values with several consumers
     private int outputSlot = -1;
     private int[] lastUse; // per value: the last node consuming it, so forward can drop it early
 
@@ -228,6 +229,11 @@ public final class Graph implements Layer {
             if (n.layer != null) n.layer.reuseBuffers(on);
             else n.merge.reuseBuffers(on);
         }
+        gradientSums = null;
+        if (on) {
+            gradientSums = new Buffers(nodes.size() + 1);
+            gradientSums.reuse(true);
+        }
     }
 
     private void checkBuilt() {
@@ -322,8 +328,11 @@ public final class Graph implements Layer {
         return grads[0];
     }
 
-    /** grads[input k of node] += dx. A gradient another node returned is copied before the first sum, never modified. */
-    private static void accumulate(Tensor[] grads, boolean[] owned, Shape[] shapes, Node node, int k, Tensor dx) {
+    /**
+     * grads[input k of node] += dx. A gradient another node returned is copied before the first
+     * sum, never modified: into a kept tensor of {@link #gradientSums} when reusing buffers.
+     */
+    private void accumulate(Tensor[] grads, boolean[] owned, Shape[] shapes, Node node, int k, Tensor dx) {
         int s = node.slots[k];
         if (!dx.shape().equals(shapes[s])) {
             throw new IllegalStateException("Graph: node '" + node.name + "' (" + node.kind() + ") returned a gradient of shape "
@@ -334,7 +343,14 @@ public final class Graph implements Layer {
             return;
         }
         if (!owned[s]) {
-            grads[s] = grads[s].copy();
+            Buffers sums = gradientSums;
+            if (sums == null) {
+                grads[s] = grads[s].copy();
+            } else {
+                Tensor sum = sums.get(s, shapes[s]);
+                sum.copyFrom(grads[s]);
+                grads[s] = sum;
+            }
             owned[s] = true;
         }
         Elementwise.addInto(grads[s], dx);

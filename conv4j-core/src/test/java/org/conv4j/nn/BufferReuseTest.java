@@ -77,9 +77,10 @@ class BufferReuseTest {
         Parallel.setThreads(1);   // every kernel on this thread, so its allocation counter sees everything
         try {
             long fresh = bytesPerStep(false), reused = bytesPerStep(true);
-            // ResNet-20 at batch 8 on 3x16x16: fresh outputs and gradients are about 65 MB a step, reused under 1 MB
-            assertTrue(fresh > 30_000_000, "fresh tensors: " + fresh + " bytes a step");
-            assertTrue(reused * 10 < fresh, "reused buffers: " + reused + " bytes a step against " + fresh);
+            // ResNet-20 at batch 8 on 3x16x16, once compiled: fresh outputs and gradients are about 11 MB a
+            // step; reusing, under 0.1 MB is left (small arrays, lambdas)
+            assertTrue(fresh > 8_000_000, "fresh tensors: " + fresh + " bytes a step");
+            assertTrue(reused * 50 < fresh, "reused buffers: " + reused + " bytes a step against " + fresh);
         } finally {
             Parallel.setThreads(before);
         }
@@ -99,7 +100,8 @@ class BufferReuseTest {
             net.backward(loss.backward());
             sgd.step();
         };
-        for (int i = 0; i < 3; i++) step.run();
+        // until the JIT has compiled the vector kernels: interpreted, each vector operation allocates
+        for (int i = 0; i < 150; i++) step.run();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId(), start = mx.getThreadAllocatedBytes(id);
         for (int i = 0; i < 5; i++) step.run();
