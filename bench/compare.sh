@@ -6,7 +6,7 @@
 #   bench/compare.sh                      # everything, 2 threads
 #   THREADS=2 REPEATS=5 CASES="lenet5" PEERS="pytorch" bench/compare.sh
 #
-# Settings (environment): THREADS (2), REPEATS (5), WARMUP (4), SECONDS_PER_REPEAT (0.5),
+# Settings (environment): THREADS (2), REPEATS (5), WARMUP (8), SECONDS_PER_REPEAT (0.5),
 # MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone;
 # each runner also waits up to QUIET_WAIT (300) seconds for the machine to be that quiet first),
 # CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j"), GEMM (1: also the SGEMM comparison),
@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS=${THREADS:-2}
 REPEATS=${REPEATS:-5}
-WARMUP=${WARMUP:-4}
+WARMUP=${WARMUP:-8}
 SECONDS_PER_REPEAT=${SECONDS_PER_REPEAT:-0.5}
 MAX_OTHER_LOAD=${MAX_OTHER_LOAD:-0.10}
 CASES=${CASES:-lenet5 vgg-small resnet20}

@@ -123,7 +123,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--shapes", required=True, help="conv4j bench --case gemm --json output")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=4)
+    p.add_argument("--warmup", type=int, default=8)
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--max-other-load", type=float, default=0.10)
     p.add_argument("--pause", type=float, default=1.0)

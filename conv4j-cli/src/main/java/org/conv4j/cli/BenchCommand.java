@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats per case (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "4", description = "Untimed warm-up repeats per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "8", description = "Untimed warm-up repeats per case (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--seconds", defaultValue = "0.5", description = "Approximate length of one repeat in seconds (default: ${DEFAULT-VALUE}).")

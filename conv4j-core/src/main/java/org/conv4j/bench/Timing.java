@@ -48,11 +48,11 @@ public final class Timing {
         }
 
         /**
-         * 4 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of
+         * 8 warm-up and 5 timed repeats of about 0.5 s; a repeat is redone when others used over 10% of
          * the machine, up to 3 x repeats times, after a pause of 1 s.
          */
         public static Options defaults() {
-            return new Options(4, 5, 0.5, 0.10, 15, 1.0);
+            return new Options(8, 5, 0.5, 0.10, 15, 1.0);
         }
 
         public Options withWarmup(int w) {
