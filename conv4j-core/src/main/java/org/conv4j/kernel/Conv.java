@@ -11,7 +11,7 @@ import org.conv4j.tensor.Tensor;
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
     private static final int TARGET_COLUMNS = 1024;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private Conv() {
     }
@@ -125,6 +125,8 @@ public final class Conv {
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w, wSize = weight.size();
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
+        ConvGeometry adjoint = dx == null ? null : fullConvolution(g, oc);
+        boolean directDx = adjoint != null;
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             // dy of the group's images as (OC, count*OH*OW), rows ld apart
@@ -132,14 +134,14 @@ public final class Conv {
             for (int j = 0; j < count; j++) {
                 for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * ld + j * ohw, ohw);
             }
-            if (dx != null) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
+            if (dx != null && !directDx) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
             float[] col = scratch(0, k * ld);
             for (int grp = 0; grp < groups; grp++) {
                 int dyo = grp * ocg * ld, wg = weight.offset() + grp * ocg * k;
                 for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
                 // dW_g = dy_g (OCg, cols) x col^T (cols, K)   (SPEC 1: input cross-correlated with the sensitivity map)
                 Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, ld, col, 0, ld, workspace, t * wSize + grp * ocg * k, k, false);
-                if (dx == null) continue;
+                if (dx == null || directDx) continue;
                 // dcol = W_g^T (K, OCg) x dy_g (OCg, cols); col2im is the "full convolution with the rotated filter"
                 Gemm.gemm(true, false, k, cols, ocg, wd, wg, k, dyg, dyo, ld, col, 0, ld, false);
                 for (int j = 0; j < count; j++) {
@@ -147,6 +149,19 @@ public final class Conv {
                 }
             }
         });
+        if (directDx) {
+            // dx = dy convolved with the flipped, transposed weights, padded to the full size
+            for (int grp = 0; grp < groups; grp++) {
+                float[] ap = scratch(1, VectorConv.packedSize(cg, ocg * g.kh * g.kw));
+                VectorConv.packWeights(flippedTransposed(g, wd, weight.offset() + grp * ocg * k, cg, ocg), 0, cg, ocg * g.kh * g.kw, ap);
+                int c0 = grp * ocg, oc0 = grp * cg;
+                Parallel.forEach(tasks, t -> {
+                    int i0 = t * per, count = Math.min(per, n - i0);
+                    VectorConv.forward(adjoint, ocg, cg, ap, dyd, dy.offset() + i0 * oc * ohw, oc * ohw, c0, count,
+                            dx.data(), dx.offset() + i0 * inSize, inSize, oc0);
+                });
+            }
+        }
         float[] dw = dweight.data();
         int dwo = dweight.offset();
         for (int t = 0; t < tasks; t++) {
@@ -164,6 +179,34 @@ public final class Conv {
                 dbias.data()[dbias.offset() + o] += s;
             });
         }
+    }
+
+    /**
+     * For a stride-1 zero-padded layer whose input gradient {@link VectorConv} can compute as a
+     * convolution: the geometry of "dy (OC channels, OH x OW) padded by the kernel span minus the
+     * padding, convolved with the flipped filter" (SPEC 1: the full convolution with the rotated
+     * filter), whose output is H x W; else null (im2col, product and col2im).
+     */
+    private static ConvGeometry fullConvolution(ConvGeometry g, int oc) {
+        if (!Simd.enabled() || g.mode != PaddingMode.ZEROS || g.sh != 1 || g.sw != 1) return null;
+        int spanH = g.dh * (g.kh - 1), spanW = g.dw * (g.kw - 1);
+        if (g.pt > spanH || g.pb > spanH || g.pl > spanW || g.pr > spanW) return null;
+        ConvGeometry a = new ConvGeometry(oc, g.oh, g.ow, g.kh, g.kw, 1, 1, g.dh, g.dw,
+                spanH - g.pt, spanH - g.pb, spanW - g.pl, spanW - g.pr, PaddingMode.ZEROS);
+        return a.oh == g.h && a.ow == g.w && VectorConv.handles(a) ? a : null;
+    }
+
+    /** A group's weights (OCg, Cg, KH, KW) as (Cg, OCg, KH, KW), each kernel rotated by 180 degrees. */
+    private static float[] flippedTransposed(ConvGeometry g, float[] w, int wo, int cg, int ocg) {
+        int kk = g.kh * g.kw;
+        float[] f = scratch(2, cg * ocg * kk);
+        for (int o = 0; o < ocg; o++) {
+            for (int ci = 0; ci < cg; ci++) {
+                int src = wo + (o * cg + ci) * kk, dst = (ci * ocg + o) * kk;
+                for (int q = 0; q < kk; q++) f[dst + kk - 1 - q] = w[src + q];
+            }
+        }
+        return f;
     }
 
     /** Direct loop nest: y = bias + sum over the window of weight * input (SPEC 1). */

@@ -118,8 +118,9 @@ class Conv2dTest {
 
     @Test
     void outputRowsOfWholeVectorsMatchTheReference() {
-        // stride 1, zero padding, output width a multiple of the vector (8, 16, 32 floats): the product
-        // reads a padded copy of the images instead of an im2col matrix; odd channels, dilation, groups, batch 1 to 9
+        // stride 1, zero padding, output (and input) width a multiple of the vector (8, 16, 32 floats): the
+        // products read padded copies of the images (forward) and of dy (input gradient) instead of
+        // im2col matrices; odd channels, dilation, groups, batch 1 to 9
         SplittableRandom rng = new SplittableRandom(77);
         int checked = 0;
         for (int trial = 0; trial < 40; trial++) {
@@ -127,6 +128,13 @@ class Conv2dTest {
             int cin = groups * (1 + rng.nextInt(3)), cout = groups * (1 + rng.nextInt(6));
             int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), dh = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
             int pt = rng.nextInt(3), pb = rng.nextInt(3), pl = rng.nextInt(3), pr = rng.nextInt(3);
+            if (trial % 2 == 0) {
+                // "same" padding: the input is as wide as the output, so dy's product applies too
+                pl = dw * (kw - 1) / 2;
+                pr = dw * (kw - 1) - pl;
+                pt = dh * (kh - 1) / 2;
+                pb = dh * (kh - 1) - pt;
+            }
             int ow = new int[] {8, 16, 32, 24}[trial % 4], oh = 2 * (1 + rng.nextInt(3));
             int w = ow + dw * (kw - 1) - pl - pr, h = oh + dh * (kh - 1) - pt - pb;
             if (w < 1 || h < 1 || Math.max(pt, pb) >= h + dh * (kh - 1) || kh * kw == 1 && pt + pb + pl + pr == 0) continue;
@@ -137,7 +145,14 @@ class Conv2dTest {
             Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
             Tensor expected = Tensor.zeros(x.dim(0), cout, g.oh, g.ow);
             Conv.referenceForward(g, groups, x, conv.weight().value(), bias, expected);
-            assertClose(expected, conv.forward(x, Mode.EVAL), 1e-5);
+            assertClose(expected, conv.forward(x, Mode.TRAIN), 1e-5);
+            // backward: the input gradient as the full convolution of dy with the rotated filter
+            Tensor dy = random(rng, expected.shape().dims());
+            Tensor dxRef = Tensor.zeros(x.shape()), dwRef = Tensor.zeros(conv.weight().value().shape());
+            Conv.referenceBackward(g, groups, x, conv.weight().value(), dy, dxRef, dwRef, null);
+            Layers.zeroGrad(conv);
+            assertClose(dxRef, conv.backward(dy), 1e-4);
+            assertClose(dwRef, conv.weight().grad(), 1e-4);
             checked++;
         }
         assertTrue(checked >= 25, checked + " configurations");
