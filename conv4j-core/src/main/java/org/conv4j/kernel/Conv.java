@@ -5,8 +5,11 @@ import org.conv4j.tensor.Tensor;
 /**
  * 2-D convolution (cross-correlation) over a batch, grouped:
  * x is (N, C, H, W), weight is (OC, C/groups, KH, KW), bias is (OC) or null, y is (N, OC, OH, OW).
- * The fast path is im2col + GEMM per image and group, parallel over the batch; the reference
- * path is the direct loop nest of SPEC 1.
+ * The fast path is im2col + GEMM per group of images and channel group, parallel over the
+ * batch; with SIMD, stride-1 zero-padded layers whose rows are whole vectors skip the im2col
+ * matrix ({@link VectorConv} reads padded copies of the images), in the forward and, as a
+ * convolution of dy with the rotated filter, for the input gradient. The reference path is the
+ * direct loop nest of SPEC 1.
  */
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
