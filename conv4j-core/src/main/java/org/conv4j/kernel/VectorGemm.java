@@ -38,10 +38,11 @@ final class VectorGemm {
     private static final int COL_PANELS = 16;       // a task's width: 256 columns
     private static final int TASKS = 4;             // split big problems into at least this many tasks
     private static final long PARALLEL_FLOPS = 1L << 21;
+    private static final int PARALLEL_PACK = 1 << 15;     // floats
 
-    // [0] packed A, [1] a task's packed B, [2] tile, [3] packed B^T
+    // [0] packed A, [1] a task's packed B, [2] tile, [3] B packed for all tasks, [4] a task's block of C^T
     private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)], new float[0]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[Math.max(MR * NR, 9 * L)], new float[0], new float[0]});
 
     private VectorGemm() {
     }
@@ -117,37 +118,42 @@ final class VectorGemm {
         int rowPanels = (m + MR - 1) / MR, colPanels = (n + NR - 1) / NR;
         int mPad = rowPanels * MR;
         int nPad = colPanels * NR;
-        float[][] scratch = SCRATCH.get();
-        float[] ap = null, bt = null;
-        if (!aInPlace) {
-            if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
-            ap = scratch[0];
-            packA(transA, m, k, kc, a, aOff, lda, ap, mPad);
-        }
-        if (transB) {
-            // every task reads the same panels of B^T: pack them once, here
-            if (scratch[3].length < nPad * k) scratch[3] = new float[nPad * k];
-            bt = scratch[3];
-            for (int p0 = 0; p0 < k; p0 += kc) packB(true, p0, Math.min(kc, k - p0), 0, n, b, bOff, ldb, bt, p0 * nPad);
-        }
-        boolean inPlace = !transB && inPlaceOk(ldb, kc);
+        long flops = 2L * m * n * k;
+        boolean parallel = flops >= PARALLEL_FLOPS;
 
         // tasks: blocks of row panels x chunks of column panels, from the shape alone
-        long flops = 2L * m * n * k;
         int rp = Math.min(rowPanels, ROW_PANELS), cp = Math.min(colPanels, COL_PANELS);
-        boolean parallel = flops >= PARALLEL_FLOPS;
         while (parallel && ceilDiv(rowPanels, rp) * ceilDiv(colPanels, cp) < TASKS) {
             if (cp > 1 && cp >= rp / 2) cp = (cp + 1) / 2;
             else if (rp > 1) rp = (rp + 1) / 2;
             else break;
         }
         final int rpb = rp, cpb = cp, rowBlocks = ceilDiv(rowPanels, rp), tasks = rowBlocks * ceilDiv(colPanels, cp);
+
+        // B is read in place where a kc x NR panel of it stays in L1; otherwise packed: once for
+        // all tasks when several row blocks share its columns, else by each task for its own
+        // columns (in that core's cache when it uses them)
+        boolean packB = transB || !inPlaceOk(ldb, kc);
+        boolean sharedB = packB && rowBlocks > 1;
+        float[][] scratch = SCRATCH.get();
+        float[] ap = null, bt = null;
+        if (!aInPlace) {
+            if (scratch[0].length < mPad * k) scratch[0] = new float[mPad * k];
+            ap = scratch[0];
+        }
+        if (sharedB) {
+            if (scratch[3].length < nPad * k) scratch[3] = new float[nPad * k];
+            bt = scratch[3];
+        }
+        pack(parallel, transA, m, k, kc, rowPanels, a, aOff, lda, ap, transB, n, colPanels, b, bOff, ldb, bt);
+
         final int kcb = kc;
         final float[] packedA = ap, packedB = bt;
+        final boolean packInTask = packB && !sharedB;
         java.util.function.IntConsumer body = t -> {
             int ir0 = (t % rowBlocks) * rpb, jr0 = (t / rowBlocks) * cpb;
             block(ir0, Math.min(rowPanels, ir0 + rpb), jr0, Math.min(colPanels, jr0 + cpb), m, n, k, kcb, mPad, packedA,
-                    a, aOff, lda, packedB, nPad, inPlace, b, bOff, ldb, c, cOff, ldc, transC, accumulate);
+                    a, aOff, lda, packedB, nPad, packInTask, transB, b, bOff, ldb, c, cOff, ldc, transC, accumulate);
         };
         if (parallel) {
             Parallel.forEach(tasks, body);
@@ -157,22 +163,53 @@ final class VectorGemm {
     }
 
     /**
+     * Packs op(A) into ap and op(B) into bt, where either is not null: a copy, so it is split
+     * over the threads (up to four jobs for each operand) when the operand is large enough to
+     * pay for a hand-off.
+     */
+    private static void pack(boolean parallel, boolean transA, int m, int k, int kc, int rowPanels, float[] a, int aOff, int lda,
+                             float[] ap, boolean transB, int n, int colPanels, float[] b, int bOff, int ldb, float[] bt) {
+        int mPad = rowPanels * MR, nPad = colPanels * NR;
+        int aJobs = ap == null ? 0 : parallel && mPad * k >= PARALLEL_PACK ? Math.min(4, rowPanels) : 1;
+        int bJobs = bt == null ? 0 : parallel && nPad * k >= PARALLEL_PACK ? Math.min(4, colPanels) : 1;
+        parallel &= aJobs > 1 || bJobs > 1;
+        java.util.function.IntConsumer job = t -> {
+            if (t < aJobs) {
+                packA(transA, t * rowPanels / aJobs, (t + 1) * rowPanels / aJobs, m, k, kc, a, aOff, lda, ap, mPad);
+            } else {
+                int u = t - aJobs, j0 = u * colPanels / bJobs * NR, j1 = Math.min(n, (u + 1) * colPanels / bJobs * NR);
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    int kcb = Math.min(kc, k - p0);
+                    packB(transB, p0, kcb, j0, j1 - j0, b, bOff, ldb, bt, p0 * nPad + j0 * kcb);
+                }
+            }
+        };
+        if (parallel) {
+            Parallel.forEach(aJobs + bJobs, job);
+        } else {
+            for (int t = 0; t < aJobs + bJobs; t++) job.accept(t);
+        }
+    }
+
+    /**
      * Row panels [ir0, ir1) x column panels [jr0, jr1) of C, over all k blocks. A is packed in ap,
-     * or read in place when ap is null; B^T is packed in bt (nPad columns), or B is read in place
-     * or packed here, a task's whole k block x columns at once.
+     * or read in place when ap is null. B is packed in bt (nPad columns), or packed here
+     * ({@code packHere}: this task's columns, a k block at a time), or read in place.
      */
     private static void block(int ir0, int ir1, int jr0, int jr1, int m, int n, int k, int kc, int mPad, float[] ap,
-                              float[] a, int aOff, int lda, float[] bt, int nPad, boolean inPlace, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean transC, boolean accumulate) {
+                              float[] a, int aOff, int lda, float[] bt, int nPad, boolean packHere, boolean transB,
+                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean transC, boolean accumulate) {
         float[][] scratch = SCRATCH.get();
-        if (scratch[1].length < kc * NR * (jr1 - jr0)) scratch[1] = new float[kc * NR * (jr1 - jr0)];
-        float[] bp = scratch[1], tile = scratch[2];
+        int bpSize = kc * NR * (packHere ? jr1 - jr0 : 1);
+        if (scratch[1].length < bpSize) scratch[1] = new float[bpSize];
+        // a transposed C is summed in a block of its own, tiles stored whole, and written at the end
+        int ldt = (jr1 - jr0) * NR;
+        if (transC && scratch[4].length < (ir1 - ir0) * MR * ldt) scratch[4] = new float[(ir1 - ir0) * MR * ldt];
+        float[] bp = scratch[1], tile = scratch[2], ct = scratch[4];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;
-            // each source row read as one contiguous run (a panel at a time, rows 4 KiB apart miss in L1)
-            boolean chunk = !inPlace && bt == null;
-            if (chunk) packB(false, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp, 0);
+            if (packHere) packB(transB, p0, kcb, jr0 * NR, Math.min(n, jr1 * NR) - jr0 * NR, b, bOff, ldb, bp, 0);
             for (int jr = jr0; jr < jr1; jr++) {
                 int j = jr * NR, nv = Math.min(NR, n - j);
                 float[] bs;
@@ -180,13 +217,13 @@ final class VectorGemm {
                 if (bt != null) {
                     bs = bt;
                     bi = p0 * nPad + jr * kcb * NR;
-                } else if (inPlace && nv == NR) {
+                } else if (packHere) {
+                    bs = bp;
+                    bi = (jr - jr0) * kcb * NR;
+                } else if (nv == NR) {
                     bs = b;
                     bi = bOff + p0 * ldb + j;
                     bStride = ldb;
-                } else if (chunk) {
-                    bs = bp;
-                    bi = (jr - jr0) * kcb * NR;
                 } else {
                     // in place, but the last panel is narrower than NR
                     packB(false, p0, kcb, j, nv, b, bOff, ldb, bp, 0);
@@ -205,12 +242,7 @@ final class VectorGemm {
                                 bs, bi, bStride, tile);
                     }
                     if (transC) {
-                        for (int r = 0; r < mv; r++) {
-                            for (int q = 0; q < nv; q++) {
-                                int ci = cOff + (j + q) * ldc + i + r;
-                                c[ci] = add ? c[ci] + tile[r * NR + q] : tile[r * NR + q];
-                            }
-                        }
+                        update(tile, ct, (i - ir0 * MR) * ldt + j - jr0 * NR, ldt, p0 > 0);
                     } else if (mv == MR && nv == NR) {
                         update(tile, c, cOff + i * ldc + j, ldc, add);
                     } else {
@@ -224,6 +256,14 @@ final class VectorGemm {
                             }
                         }
                     }
+                }
+            }
+        }
+        if (transC) {
+            for (int i = ir0 * MR, i1 = Math.min(m, ir1 * MR); i < i1; i++) {
+                for (int j = jr0 * NR, j1 = Math.min(n, jr1 * NR), t = (i - ir0 * MR) * ldt; j < j1; j++, t++) {
+                    int ci = cOff + j * ldc + i;
+                    c[ci] = accumulate ? c[ci] + ct[t] : ct[t];
                 }
             }
         }
@@ -409,22 +449,41 @@ final class VectorGemm {
     }
 
     /**
-     * Packs op(A) into ap: for each k block starting at p0 (size kcb), the row panels follow
-     * one another from {@code p0 * mPad}, each {@code kcb} steps of MR floats; rows past m are 0.
+     * Packs row panels [ir0, ir1) of op(A) into ap: for each k block starting at p0 (size kcb),
+     * the row panels follow one another from {@code p0 * mPad}, each {@code kcb} steps of MR
+     * floats; rows past m are 0.
      */
-    private static void packA(boolean transA, int m, int k, int kc, float[] a, int aOff, int lda, float[] ap, int mPad) {
+    private static void packA(boolean transA, int ir0, int ir1, int m, int k, int kc, float[] a, int aOff, int lda, float[] ap, int mPad) {
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
-            for (int i0 = 0; i0 < mPad; i0 += MR) {
+            for (int i0 = ir0 * MR; i0 < ir1 * MR; i0 += MR) {
                 int base = p0 * mPad + i0 * kcb, mv = Math.min(MR, m - i0);
-                if (mv < MR) java.util.Arrays.fill(ap, base, base + kcb * MR, 0f);
                 if (transA) {
                     // op(A)[i, p] = a[p * lda + i]: MR contiguous floats per k step
+                    if (mv < MR) java.util.Arrays.fill(ap, base, base + kcb * MR, 0f);
                     for (int p = 0; p < kcb; p++) {
                         int src = aOff + (p0 + p) * lda + i0, dst = base + p * MR;
                         for (int r = 0; r < mv; r++) ap[dst + r] = a[src + r];
                     }
+                } else if (mv == MR) {
+                    // four source rows read side by side, the panel written in order: with
+                    // gathers, L / MR steps of k at a time
+                    int r0 = aOff + i0 * lda + p0, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+                    int p = 0, dst = base;
+                    if (Simd.widening()) {
+                        int[] taps = panelTaps(lda);
+                        for (int steps = L / MR; p + steps <= kcb; p += steps, dst += L) {
+                            FloatVector.fromArray(S, a, r0 + p, taps, 0).intoArray(ap, dst);
+                        }
+                    }
+                    for (; p < kcb; p++, dst += MR) {
+                        ap[dst] = a[r0 + p];
+                        ap[dst + 1] = a[r1 + p];
+                        ap[dst + 2] = a[r2 + p];
+                        ap[dst + 3] = a[r3 + p];
+                    }
                 } else {
+                    java.util.Arrays.fill(ap, base, base + kcb * MR, 0f);
                     for (int r = 0; r < mv; r++) {
                         int src = aOff + (i0 + r) * lda + p0, dst = base + r;
                         for (int p = 0; p < kcb; p++) ap[dst + p * MR] = a[src + p];
@@ -469,6 +528,18 @@ final class VectorGemm {
                 if (full < panels) System.arraycopy(b, src, bp, dst, w - full * NR);
             }
         }
+    }
+
+    private static final ThreadLocal<int[]> TAPS = ThreadLocal.withInitial(() -> new int[L + 1]);
+
+    /** {0, ld, 2 ld, 3 ld, 1, ld + 1, ...}: the gather offsets of L / MR steps of an MR-row panel (cached per thread, last slot holds ld). */
+    private static int[] panelTaps(int ld) {
+        int[] taps = TAPS.get();
+        if (taps[L] != ld || ld == 0) {
+            for (int i = 0; i < L; i++) taps[i] = (i % MR) * ld + i / MR;
+            taps[L] = ld;
+        }
+        return taps;
     }
 
     private static final ThreadLocal<int[]> ROWS = ThreadLocal.withInitial(() -> new int[L + 1]);

@@ -31,6 +31,9 @@ class GemmTest {
         {13, 31, 257}, {5, 293, 11}, {293, 7, 5}, {97, 101, 103}, {101, 67, 29}, {17, 33, 300}, {65, 3, 129},
         {6, 784, 25}, {16, 100, 150}, {16, 144, 61}, {150, 100, 16}, {64, 10, 84}, {64, 70, 1}, {4, 513, 9},
         {6, 25, 784}, {16, 37, 256}, {1, 2, 263}, {11, 103, 300},
+        // split into parallel tasks: B packed once for several row blocks, operands packed by
+        // several threads, and (B transposed) C^T summed in a task's own block
+        {150, 100, 160}, {200, 130, 300}, {40, 300, 520},
     };
 
     @Test
