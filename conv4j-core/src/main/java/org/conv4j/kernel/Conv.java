@@ -8,8 +8,8 @@ import org.conv4j.tensor.Tensor;
  * The fast path is im2col + GEMM per group of images and channel group, parallel over the
  * batch; with SIMD, stride-1 zero-padded layers whose rows are whole vectors skip the im2col
  * matrix ({@link VectorConv} reads padded copies of the images), in the forward and, as a
- * convolution of dy with the rotated filter, for the input gradient. The reference path is the
- * direct loop nest of SPEC 1.
+ * convolution of dy with the rotated filter, for the input gradient; the weight gradient of
+ * stride-1 zero-padded layers skips it too. The reference path is the direct loop nest of SPEC 1.
  */
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
@@ -129,22 +129,28 @@ public final class Conv {
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
         ConvGeometry adjoint = dx == null ? null : fullConvolution(g, oc);
-        boolean directDx = adjoint != null;
+        boolean directDx = adjoint != null, directDw = Simd.enabled() && VectorConv.handlesWeightGradient(g);
+        boolean productDx = dx != null && !directDx;
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             // dy of the group's images as (OC, count*OH*OW), rows ld apart
-            float[] dyg = scratch(1, oc * ld);
-            for (int j = 0; j < count; j++) {
+            float[] dyg = directDw && !productDx ? null : scratch(1, oc * ld);
+            for (int j = 0; dyg != null && j < count; j++) {
                 for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * ld + j * ohw, ohw);
             }
-            if (dx != null && !directDx) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
-            float[] col = scratch(0, k * ld);
+            if (productDx) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
+            float[] col = directDw && !productDx ? null : scratch(0, k * ld);
             for (int grp = 0; grp < groups; grp++) {
-                int dyo = grp * ocg * ld, wg = weight.offset() + grp * ocg * k;
-                for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
+                int dyo = grp * ocg * ld, wg = weight.offset() + grp * ocg * k, dwo = t * wSize + grp * ocg * k;
                 // dW_g = dy_g (OCg, cols) x col^T (cols, K)   (SPEC 1: input cross-correlated with the sensitivity map)
-                Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, ld, col, 0, ld, workspace, t * wSize + grp * ocg * k, k, false);
-                if (dx == null || directDx) continue;
+                if (directDw) {
+                    VectorConv.weightGradient(g, cg, ocg, xd, x.offset() + i0 * inSize, inSize, grp * cg, count,
+                            dyd, dy.offset() + i0 * oc * ohw, oc * ohw, grp * ocg, workspace, dwo);
+                } else {
+                    for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
+                    Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, ld, col, 0, ld, workspace, dwo, k, false);
+                }
+                if (!productDx) continue;
                 // dcol = W_g^T (K, OCg) x dy_g (OCg, cols); col2im is the "full convolution with the rotated filter"
                 Gemm.gemm(true, false, k, cols, ocg, wd, wg, k, dyg, dyo, ld, col, 0, ld, false);
                 for (int j = 0; j < count; j++) {

@@ -22,9 +22,11 @@ final class VectorConv {
     private static final int NR = 2 * L;
     private static final int KC = 256;
 
-    // [0] the padded images of a task, [1] a tile
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR]});
-    private static final ThreadLocal<int[][]> ROWS = ThreadLocal.withInitial(() -> new int[1][0]);
+    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0]});
+    // [0] tap offsets, [1] the geometry they were made for
+    private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0]});
 
     private VectorConv() {
     }
@@ -73,18 +75,9 @@ final class VectorConv {
                         float[] y, int yo, int ySize, int oc0) {
         int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < count * imageP) scratch[0] = new float[count * imageP];
-        float[] xp = scratch[0], tile = scratch[1];
-        pad(g, x, xo, inSize, c0, cg, count, xp, hp, wp);
+        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, 0), tile = scratch[1];
         int k = g.colRows(cg), kc = blockSize(k), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
-        int[][] rowsHolder = ROWS.get();
-        if (rowsHolder[0].length < k) rowsHolder[0] = new int[k];
-        int[] rows = rowsHolder[0];
-        for (int ci = 0, p = 0; ci < cg; ci++) {
-            for (int ki = 0; ki < g.kh; ki++) {
-                for (int kj = 0; kj < g.kw; kj++, p++) rows[p] = ci * planeP + ki * g.dh * wp + kj * g.dw;
-            }
-        }
+        int[] rows = taps(g, cg, planeP, wp);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = p0 > 0;
@@ -108,16 +101,131 @@ final class VectorConv {
         return pix / g.ow * wp + pix % g.ow;
     }
 
-    // the images' channels c0..c0+cg, each plane bordered by zeros: (count, cg, hp, wp)
-    private static void pad(ConvGeometry g, float[] x, int xo, int inSize, int c0, int cg, int count, float[] xp, int hp, int wp) {
-        int planeP = hp * wp, plane = g.h * g.w;
-        java.util.Arrays.fill(xp, 0, count * cg * planeP, 0f);
+    /**
+     * Whether {@link #weightGradient} handles this geometry: stride 1 and zero padding, and output
+     * rows at least 3/4 of the padded rows (the product also runs over the padded rows' extra
+     * columns, against zeros).
+     */
+    static boolean handlesWeightGradient(ConvGeometry g) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 4 * g.ow >= 3 * (g.w + g.pl + g.pr);
+    }
+
+    /**
+     * dW[o, p] = the sum over the {@code count} images of dy[o, pixel] x[p-th tap of pixel], for
+     * a group's OCg output channels (dy channels oc0.., image 0 at dy[dyo], {@code dySize} floats
+     * an image) and K = cg*KH*KW taps (x channels c0.., image 0 at x[xo], {@code inSize} floats an
+     * image), written to {@code dw[dwo + o*K + p]} (SPEC 1: the input cross-correlated with the
+     * sensitivity map), without an im2col matrix.
+     *
+     * <p>In a zero-padded plane of width wp, tap p = (ci, ki, kj) of pixel (oy, ox) sits at
+     * {@code taps[p] + oy*wp + ox}: over "pixels" t = oy*wp + ox of rows padded to wp, each tap's
+     * values are one contiguous run of the padded image. So dW^T (K x OCg) is a matrix product
+     * whose A rows are read in place from the padded images and whose B is dy^T, packed a k block
+     * at a time with zeros in the wp - OW extra columns of each row. {@link VectorGemm}'s 4 x NR
+     * tiles sum each image's k blocks in order, image after image.
+     */
+    static void weightGradient(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
+                               float[] dy, int dyo, int dySize, int oc0, float[] dw, int dwo) {
+        int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
+        float[][] scratch = SCRATCH.get();
+        // the last taps' runs end up to (KW-1)*dw floats past the last plane: zeros, multiplied by the extra columns' zeros
+        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw), tile = scratch[1];
+        int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span), ohw = g.oh * g.ow;
+        int[] taps = taps(g, cg, planeP, wp);
+        int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
+        if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
+        if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
+        float[] bp = scratch[2], ct = scratch[3];
         for (int j = 0; j < count; j++) {
-            for (int ci = 0; ci < cg; ci++) {
-                int src = xo + j * inSize + (c0 + ci) * plane, dst = (j * cg + ci) * planeP + g.pt * wp + g.pl;
-                for (int iy = 0; iy < g.h; iy++) System.arraycopy(x, src + iy * g.w, xp, dst + iy * wp, g.w);
+            for (int t0 = 0; t0 < span; t0 += kc) {
+                int kcb = Math.min(kc, span - t0);
+                boolean add = j > 0 || t0 > 0;
+                packDyT(g, dy, dyo + j * dySize + oc0 * ohw, ocg, colPanels, t0, kcb, wp, bp);
+                int base = j * imageP + t0;
+                for (int jr = 0; jr < colPanels; jr++) {
+                    for (int ir = 0; ir < rowPanels; ir++) {
+                        // rows past K repeat the last one; their results are dropped below
+                        int p = ir * MR;
+                        VectorGemm.kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)],
+                                base + taps[Math.min(p + 2, k - 1)], base + taps[Math.min(p + 3, k - 1)],
+                                bp, jr * kcb * NR, NR, tile);
+                        VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, add);
+                    }
+                }
             }
         }
+        for (int o = 0; o < ocg; o++) {
+            for (int p = 0; p < k; p++) dw[dwo + o * k + p] = ct[p * ocPad + o];
+        }
+    }
+
+    /**
+     * Packs dy^T for "pixels" t0..t0+kcb of rows padded to wp (zero where ox >= OW) into NR-wide
+     * panels of the OCg channels at dy[d0 + o*OH*OW], each kcb rows of NR floats, zero past OCg.
+     */
+    private static void packDyT(ConvGeometry g, float[] dy, int d0, int ocg, int colPanels, int t0, int kcb, int wp, float[] bp) {
+        int ohw = g.oh * g.ow;
+        int[] rows = VectorGemm.rowOffsets(ohw);
+        for (int jr = 0; jr < colPanels; jr++) {
+            int o0 = jr * NR, full = Math.min(NR, ocg - o0), dst = jr * kcb * NR;
+            for (int t = t0; t < t0 + kcb; t++, dst += NR) {
+                int oy = t / wp, ox = t - oy * wp;
+                if (ox >= g.ow) {
+                    java.util.Arrays.fill(bp, dst, dst + NR, 0f);
+                    continue;
+                }
+                int src = d0 + o0 * ohw + oy * g.ow + ox;
+                if (full == NR && Simd.widening()) {
+                    // a column of L channels at a time (a gather; JDK 17 would box it)
+                    FloatVector.fromArray(S, dy, src, rows, 0).intoArray(bp, dst);
+                    FloatVector.fromArray(S, dy, src + L * ohw, rows, 0).intoArray(bp, dst + L);
+                } else {
+                    for (int q = 0; q < NR; q++) bp[dst + q] = q < full ? dy[src + q * ohw] : 0f;
+                }
+            }
+        }
+    }
+
+    // offset of tap p = (ci, ki, kj) from its pixel's position in the padded channel-0 plane
+    // (kept per thread for the last geometry: a layer asks again at every call)
+    private static int[] taps(ConvGeometry g, int cg, int planeP, int wp) {
+        int[][] holder = TAPS.get();
+        int[] key = holder[1];
+        if (key.length == 7 && key[0] == cg && key[1] == planeP && key[2] == wp && key[3] == g.kh && key[4] == g.kw
+                && key[5] == g.dh && key[6] == g.dw) {
+            return holder[0];
+        }
+        if (holder[0].length < g.colRows(cg)) holder[0] = new int[g.colRows(cg)];
+        int[] taps = holder[0];
+        for (int ci = 0, p = 0; ci < cg; ci++) {
+            for (int ki = 0; ki < g.kh; ki++) {
+                for (int kj = 0; kj < g.kw; kj++, p++) taps[p] = ci * planeP + ki * g.dh * wp + kj * g.dw;
+            }
+        }
+        holder[1] = new int[] {cg, planeP, wp, g.kh, g.kw, g.dh, g.dw};
+        return taps;
+    }
+
+    // the images' channels c0..c0+cg, each plane bordered by zeros: (count, cg, hp, wp), then tail zeros
+    private static float[] pad(ConvGeometry g, float[] x, int xo, int inSize, int c0, int cg, int count, float[][] scratch,
+                               int hp, int wp, int tail) {
+        int planeP = hp * wp, plane = g.h * g.w, size = count * cg * planeP + tail;
+        if (scratch[0].length < size) scratch[0] = new float[size];
+        float[] xp = scratch[0];
+        for (int j = 0; j < count; j++) {
+            for (int ci = 0; ci < cg; ci++) {
+                int src = xo + j * inSize + (c0 + ci) * plane, p0 = (j * cg + ci) * planeP, dst = p0 + g.pt * wp + g.pl;
+                // only the border is zeroed: top rows and the first left margin, each right+left margin pair, the rest
+                java.util.Arrays.fill(xp, p0, dst, 0f);
+                for (int iy = 0; iy < g.h; iy++, src += g.w, dst += wp) {
+                    // rows of a small map: a call per copy or fill costs more than the work
+                    Arrays2.copy(x, src, xp, dst, g.w);
+                    for (int q = dst + g.w, end = iy + 1 < g.h ? dst + wp : p0 + planeP; q < end; q++) xp[q] = 0f;
+                }
+            }
+        }
+        java.util.Arrays.fill(xp, size - tail, size, 0f);
+        return xp;
     }
 
     /** tile[4, NR] = Apanel[4, kc] B[kc, NR], B's row p in two vectors at b[base0 + rows[p0 + p]] and b[base1 + ...]. */

@@ -308,7 +308,7 @@ final class VectorGemm {
      * As {@link #kernel}, with A read in place: its rows start at a0..a3, contiguous in k. (A
      * separate method: the packed kernel with four row pointers ran 20% slower in the product.)
      */
-    private static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, int ldb, float[] t) {
+    static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, int ldb, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, bi += ldb) {
@@ -337,7 +337,7 @@ final class VectorGemm {
     }
 
     /** C[MR, NR] = (C +) tile, for a whole tile inside C. */
-    private static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
+    static void update(float[] t, float[] c, int ci, int ldc, boolean add) {
         // two loops rather than a conditional add: a vector merged from two branches loses its
         // exact class on JDK 25, and its stores then go through the slow generic path
         if (add) {
@@ -545,7 +545,7 @@ final class VectorGemm {
     private static final ThreadLocal<int[]> ROWS = ThreadLocal.withInitial(() -> new int[L + 1]);
 
     /** {0, ld, 2 ld, ...}: the gather offsets of L rows ld apart (cached per thread, last slot holds ld). */
-    private static int[] rowOffsets(int ld) {
+    static int[] rowOffsets(int ld) {
         int[] rows = ROWS.get();
         if (rows[L] != ld || ld == 0) {
             for (int i = 0; i < L; i++) rows[i] = i * ld;
