@@ -22,9 +22,10 @@ final class VectorConv {
     private static final int NR = 2 * L;
     private static final int KC = 256;
 
-    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T
+    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows
     private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0]});
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0]});
+    private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[1][0]);
     // [0] tap offsets, [1] the geometry they were made for
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0]});
 
@@ -120,9 +121,10 @@ final class VectorConv {
      * <p>In a zero-padded plane of width wp, tap p = (ci, ki, kj) of pixel (oy, ox) sits at
      * {@code taps[p] + oy*wp + ox}: over "pixels" t = oy*wp + ox of rows padded to wp, each tap's
      * values are one contiguous run of the padded image. So dW^T (K x OCg) is a matrix product
-     * whose A rows are read in place from the padded images and whose B is dy^T, packed a k block
-     * at a time with zeros in the wp - OW extra columns of each row. {@link VectorGemm}'s 4 x NR
-     * tiles sum each image's k blocks in order, image after image.
+     * over the images' t, one after another, whose A rows are read in place from the padded
+     * images (through a table of each t's offset) and whose B is dy^T with zeros in the wp - OW
+     * extra columns of each row, packed a k block at a time. {@link VectorGemm}'s 4 x NR tiles
+     * sum the k blocks in order.
      */
     static void weightGradient(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
                                float[] dy, int dyo, int dySize, int oc0, float[] dw, int dwo) {
@@ -130,27 +132,24 @@ final class VectorConv {
         float[][] scratch = SCRATCH.get();
         // the last taps' runs end up to (KW-1)*dw floats past the last plane: zeros, multiplied by the extra columns' zeros
         float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw), tile = scratch[1];
-        int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span), ohw = g.oh * g.ow;
-        int[] taps = taps(g, cg, planeP, wp);
+        int k = g.colRows(cg), span = g.oh * wp, total = count * span, kc = blockSize(total), ldd = Gemm.leadingDimension(total);
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
-        float[] bp = scratch[2], ct = scratch[3];
-        for (int j = 0; j < count; j++) {
-            for (int t0 = 0; t0 < span; t0 += kc) {
-                int kcb = Math.min(kc, span - t0);
-                boolean add = j > 0 || t0 > 0;
-                packDyT(g, dy, dyo + j * dySize + oc0 * ohw, ocg, colPanels, t0, kcb, wp, bp);
-                int base = j * imageP + t0;
-                for (int jr = 0; jr < colPanels; jr++) {
-                    for (int ir = 0; ir < rowPanels; ir++) {
-                        // rows past K repeat the last one; their results are dropped below
-                        int p = ir * MR;
-                        VectorGemm.kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)],
-                                base + taps[Math.min(p + 2, k - 1)], base + taps[Math.min(p + 3, k - 1)],
-                                bp, jr * kcb * NR, NR, tile);
-                        VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, add);
-                    }
+        if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
+        float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
+        padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, dyp, ldd);
+        int[] taps = taps(g, cg, planeP, wp), offsets = offsets(count, span, imageP);
+        for (int t0 = 0; t0 < total; t0 += kc) {
+            int kcb = Math.min(kc, total - t0);
+            packTransposed(dyp, ldd, ocg, colPanels, t0, kcb, bp);
+            for (int jr = 0; jr < colPanels; jr++) {
+                for (int ir = 0; ir < rowPanels; ir++) {
+                    // rows past K repeat the last one; their results are dropped below
+                    int p = ir * MR;
+                    kernelTaps(kcb, xp, taps[p], taps[Math.min(p + 1, k - 1)], taps[Math.min(p + 2, k - 1)],
+                            taps[Math.min(p + 3, k - 1)], offsets, t0, bp, jr * kcb * NR, tile);
+                    VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, t0 > 0);
                 }
             }
         }
@@ -159,28 +158,48 @@ final class VectorConv {
         }
     }
 
-    /**
-     * Packs dy^T for "pixels" t0..t0+kcb of rows padded to wp (zero where ox >= OW) into NR-wide
-     * panels of the OCg channels at dy[d0 + o*OH*OW], each kcb rows of NR floats, zero past OCg.
-     */
-    private static void packDyT(ConvGeometry g, float[] dy, int d0, int ocg, int colPanels, int t0, int kcb, int wp, float[] bp) {
-        int ohw = g.oh * g.ow;
-        int[] rows = VectorGemm.rowOffsets(ohw);
-        for (int jr = 0; jr < colPanels; jr++) {
-            int o0 = jr * NR, full = Math.min(NR, ocg - o0), dst = jr * kcb * NR;
-            for (int t = t0; t < t0 + kcb; t++, dst += NR) {
-                int oy = t / wp, ox = t - oy * wp;
-                if (ox >= g.ow) {
-                    java.util.Arrays.fill(bp, dst, dst + NR, 0f);
-                    continue;
+    // dy's OCg channels of the images as rows of "pixels" j*span + oy*wp + ox, ld apart, zero where ox >= OW
+    private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp, float[] dyp, int ld) {
+        int ohw = g.oh * g.ow, span = g.oh * wp;
+        for (int o = 0; o < ocg; o++) {
+            for (int j = 0; j < count; j++) {
+                int src = dyo + j * dySize + (oc0 + o) * ohw, dst = o * ld + j * span;
+                for (int oy = 0; oy < g.oh; oy++, src += g.ow, dst += wp) {
+                    Arrays2.copy(dy, src, dyp, dst, g.ow);
+                    for (int q = dst + g.ow; q < dst + wp; q++) dyp[q] = 0f;
                 }
-                int src = d0 + o0 * ohw + oy * g.ow + ox;
-                if (full == NR && Simd.widening()) {
-                    // a column of L channels at a time (a gather; JDK 17 would box it)
-                    FloatVector.fromArray(S, dy, src, rows, 0).intoArray(bp, dst);
-                    FloatVector.fromArray(S, dy, src + L * ohw, rows, 0).intoArray(bp, dst + L);
-                } else {
-                    for (int q = 0; q < NR; q++) bp[dst + q] = q < full ? dy[src + q * ohw] : 0f;
+            }
+        }
+    }
+
+    // offsets[j*span + t] = j*imageP + t: where "pixel" t of image j sits in the padded images (kept per thread)
+    private static int[] offsets(int count, int span, int imageP) {
+        int[][] holder = OFFSETS.get();
+        if (holder[0].length < count * span) holder[0] = new int[count * span];
+        int[] offsets = holder[0];
+        for (int j = 0, i = 0; j < count; j++) {
+            for (int t = 0; t < span; t++, i++) offsets[i] = j * imageP + t;
+        }
+        return offsets;
+    }
+
+    /**
+     * Packs columns t0..t0+kcb of the OCg rows of d (ld apart) transposed, into NR-wide panels
+     * (one per NR rows of d), each kcb rows of NR floats, zero past OCg.
+     */
+    private static void packTransposed(float[] d, int ld, int ocg, int colPanels, int t0, int kcb, float[] bp) {
+        int[] rows = VectorGemm.rowOffsets(ld);
+        for (int jr = 0; jr < colPanels; jr++) {
+            int o0 = jr * NR, full = Math.min(NR, ocg - o0), src = o0 * ld + t0, dst = jr * kcb * NR;
+            if (full == NR && Simd.widening()) {
+                // a column of L rows at a time (a gather; JDK 17 would box it); ld spreads the rows over the cache sets
+                for (int t = 0; t < kcb; t++, dst += NR) {
+                    FloatVector.fromArray(S, d, src + t, rows, 0).intoArray(bp, dst);
+                    FloatVector.fromArray(S, d, src + L * ld + t, rows, 0).intoArray(bp, dst + L);
+                }
+            } else {
+                for (int t = 0; t < kcb; t++, dst += NR) {
+                    for (int q = 0; q < NR; q++) bp[dst + q] = q < full ? d[src + q * ld + t] : 0f;
                 }
             }
         }
@@ -245,6 +264,40 @@ final class VectorConv {
             c20 = v.fma(b0, c20);
             c21 = v.fma(b1, c21);
             v = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+    }
+
+    /**
+     * tile[4, NR] = A[4, kc] Bpanel[kc, NR]: A's element (r, p) at a[ar + offsets[t0 + p]] for the
+     * four row starts a0..a3, B packed (NR floats per k step).
+     */
+    private static void kernelTaps(int kc, float[] a, int a0, int a1, int a2, int a3, int[] offsets, int t0,
+                                   float[] b, int bi, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++, bi += NR) {
+            int o = offsets[t0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector v = FloatVector.broadcast(S, a[a0 + o]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[a1 + o]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[a2 + o]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[a3 + o]);
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
         }
