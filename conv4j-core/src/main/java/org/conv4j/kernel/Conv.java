@@ -171,12 +171,13 @@ public final class Conv {
                 });
             }
         }
+        // the tasks' partial sums, added in task order for every element; split over the weights
         float[] dw = dweight.data();
-        int dwo = dweight.offset();
-        for (int t = 0; t < tasks; t++) {
-            int po = t * wSize;
-            for (int j = 0; j < wSize; j++) dw[dwo + j] += workspace[po + j];
-        }
+        int dwo = dweight.offset(), chunk = 4096, chunks = (wSize + chunk - 1) / chunk;
+        Parallel.forEach(chunks, q -> {
+            int j0 = q * chunk, len = Math.min(chunk, wSize - j0);
+            for (int t = 0; t < tasks; t++) Arrays2.addTo(workspace, t * wSize + j0, dw, dwo + j0, len);
+        });
         if (dbias != null) {
             // SPEC 1: the bias gradient is the sum of the sensitivity map
             Parallel.forEach(oc, o -> {
