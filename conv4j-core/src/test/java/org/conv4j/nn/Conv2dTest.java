@@ -119,8 +119,9 @@ class Conv2dTest {
     @Test
     void outputRowsOfWholeVectorsMatchTheReference() {
         // stride 1, zero padding, output (and input) width a multiple of the vector (8, 16, 32 floats): the
-        // products read padded copies of the images (forward) and of dy (input gradient) instead of
-        // im2col matrices; odd channels, dilation, groups, batch 1 to 9
+        // products read padded copies of the images (forward, and the weight gradient where the output
+        // rows are at least 3/4 of the padded rows) and of dy (input gradient) instead of im2col
+        // matrices; odd channels (K not a multiple of 4), dilation, groups, batch 1 to 9
         SplittableRandom rng = new SplittableRandom(77);
         int checked = 0;
         for (int trial = 0; trial < 40; trial++) {
