@@ -129,7 +129,7 @@ public final class Conv {
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
         ConvGeometry adjoint = dx == null ? null : fullConvolution(g, oc);
-        boolean directDx = adjoint != null, directDw = Simd.enabled() && VectorConv.handlesWeightGradient(g);
+        boolean directDx = adjoint != null, directDw = Simd.enabled() && VectorConv.handlesWeightGradient(g, ocg);
         boolean productDx = dx != null && !directDx;
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);

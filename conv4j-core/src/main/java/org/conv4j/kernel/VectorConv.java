@@ -103,12 +103,13 @@ final class VectorConv {
     }
 
     /**
-     * Whether {@link #weightGradient} handles this geometry: stride 1 and zero padding, and output
-     * rows at least 3/4 of the padded rows (the product also runs over the padded rows' extra
-     * columns, against zeros).
+     * Whether {@link #weightGradient} handles this geometry and group width: stride 1 and zero
+     * padding, output rows at least 3/4 of the padded rows (the product also runs over the padded
+     * rows' extra columns, against zeros), and at least a column panel (NR) of output channels
+     * (fewer leave most of each tile idle; the im2col product's dot-product path serves them).
      */
-    static boolean handlesWeightGradient(ConvGeometry g) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 4 * g.ow >= 3 * (g.w + g.pl + g.pr);
+    static boolean handlesWeightGradient(ConvGeometry g, int ocg) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 4 * g.ow >= 3 * (g.w + g.pl + g.pr) && ocg >= NR;
     }
 
     /**
