@@ -25,7 +25,6 @@ final class VectorConv {
     // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows
     private static final ThreadLocal<float[][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0]});
-    private static final ThreadLocal<int[][]> OFFSETS = ThreadLocal.withInitial(() -> new int[1][0]);
     // [0] tap offsets, [1] the geometry they were made for
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0]});
 
@@ -122,10 +121,9 @@ final class VectorConv {
      * <p>In a zero-padded plane of width wp, tap p = (ci, ki, kj) of pixel (oy, ox) sits at
      * {@code taps[p] + oy*wp + ox}: over "pixels" t = oy*wp + ox of rows padded to wp, each tap's
      * values are one contiguous run of the padded image. So dW^T (K x OCg) is a matrix product
-     * over the images' t, one after another, whose A rows are read in place from the padded
-     * images (through a table of each t's offset) and whose B is dy^T with zeros in the wp - OW
-     * extra columns of each row, packed a k block at a time. {@link VectorGemm}'s 4 x NR tiles
-     * sum the k blocks in order.
+     * over each image's t, image after image, whose A rows are read in place from the padded
+     * image and whose B is dy^T with zeros in the wp - OW extra columns of each row, packed a k
+     * block at a time. {@link VectorGemm}'s 4 x NR tiles sum the k blocks in order.
      */
     static void weightGradient(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
                                float[] dy, int dyo, int dySize, int oc0, float[] dw, int dwo) {
@@ -133,24 +131,26 @@ final class VectorConv {
         float[][] scratch = SCRATCH.get();
         // the last taps' runs end up to (KW-1)*dw floats past the last plane: zeros, multiplied by the extra columns' zeros
         float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw), tile = scratch[1];
-        int k = g.colRows(cg), span = g.oh * wp, total = count * span, kc = blockSize(total), ldd = Gemm.leadingDimension(total);
+        int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span), ldd = Gemm.leadingDimension(count * span);
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
         if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, dyp, ldd);
-        int[] taps = taps(g, cg, planeP, wp), offsets = offsets(count, span, imageP);
-        for (int t0 = 0; t0 < total; t0 += kc) {
-            int kcb = Math.min(kc, total - t0);
-            packTransposed(dyp, ldd, ocg, colPanels, t0, kcb, bp);
-            for (int jr = 0; jr < colPanels; jr++) {
-                for (int ir = 0; ir < rowPanels; ir++) {
-                    // rows past K repeat the last one; their results are dropped below
-                    int p = ir * MR;
-                    kernelTaps(kcb, xp, taps[p], taps[Math.min(p + 1, k - 1)], taps[Math.min(p + 2, k - 1)],
-                            taps[Math.min(p + 3, k - 1)], offsets, t0, bp, jr * kcb * NR, tile);
-                    VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, t0 > 0);
+        int[] taps = taps(g, cg, planeP, wp);
+        for (int j = 0; j < count; j++) {
+            for (int s0 = 0; s0 < span; s0 += kc) {
+                int kcb = Math.min(kc, span - s0), t0 = j * span + s0, base = j * imageP + s0;
+                packTransposed(dyp, ldd, ocg, colPanels, t0, kcb, bp);
+                for (int jr = 0; jr < colPanels; jr++) {
+                    for (int ir = 0; ir < rowPanels; ir++) {
+                        // rows past K repeat the last one; their results are dropped below
+                        int p = ir * MR;
+                        kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)], base + taps[Math.min(p + 2, k - 1)],
+                                base + taps[Math.min(p + 3, k - 1)], bp, jr * kcb * NR, tile);
+                        VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, t0 > 0);
+                    }
                 }
             }
         }
@@ -171,17 +171,6 @@ final class VectorConv {
                 }
             }
         }
-    }
-
-    // offsets[j*span + t] = j*imageP + t: where "pixel" t of image j sits in the padded images (kept per thread)
-    private static int[] offsets(int count, int span, int imageP) {
-        int[][] holder = OFFSETS.get();
-        if (holder[0].length < count * span) holder[0] = new int[count * span];
-        int[] offsets = holder[0];
-        for (int j = 0, i = 0; j < count; j++) {
-            for (int t = 0; t < span; t++, i++) offsets[i] = j * imageP + t;
-        }
-        return offsets;
     }
 
     /**
@@ -279,26 +268,27 @@ final class VectorConv {
     }
 
     /**
-     * tile[4, NR] = A[4, kc] Bpanel[kc, NR]: A's element (r, p) at a[ar + offsets[t0 + p]] for the
-     * four row starts a0..a3, B packed (NR floats per k step).
+     * tile[4, NR] = A[4, kc] Bpanel[kc, NR]: A's rows contiguous from a0..a3 (read in place), B
+     * packed, NR floats per k step. Both indices step by a constant, so the JIT checks their
+     * bounds once per call rather than at every load (VectorGemm.kernelRows takes B's row stride
+     * as an argument and cannot).
      */
-    private static void kernelTaps(int kc, float[] a, int a0, int a1, int a2, int a3, int[] offsets, int t0,
-                                   float[] b, int bi, float[] t) {
+    private static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, bi += NR) {
-            int o = offsets[t0 + p];
-            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector v = FloatVector.broadcast(S, a[a0 + o]);
+        for (int p = 0; p < kc; p++) {
+            int q = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, q), b1 = FloatVector.fromArray(S, b, q + L);
+            FloatVector v = FloatVector.broadcast(S, a[a0 + p]);
             c00 = v.fma(b0, c00);
             c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(S, a[a1 + o]);
+            v = FloatVector.broadcast(S, a[a1 + p]);
             c10 = v.fma(b0, c10);
             c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(S, a[a2 + o]);
+            v = FloatVector.broadcast(S, a[a2 + p]);
             c20 = v.fma(b0, c20);
             c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(S, a[a3 + o]);
+            v = FloatVector.broadcast(S, a[a3 + p]);
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
         }

@@ -308,7 +308,7 @@ final class VectorGemm {
      * As {@link #kernel}, with A read in place: its rows start at a0..a3, contiguous in k. (A
      * separate method: the packed kernel with four row pointers ran 20% slower in the product.)
      */
-    static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, int ldb, float[] t) {
+    private static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, int ldb, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, bi += ldb) {
