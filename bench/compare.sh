@@ -67,6 +67,9 @@ run_conv4j() { # case
   echo "compare: conv4j $1" >&2
   CONV4J_JAVA="$JAVA" "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
 }
+peer_failed() { # peer case: a peer's crash (DL4J's native code has segfaulted here) costs its cells, not the run
+  echo "compare: $1 $2 failed; see $OUT/$1.log (its cells show -)" >&2
+}
 run_peer() { # peer case
   wait_quiet
   echo "compare: $1 $2" >&2
@@ -75,11 +78,11 @@ run_peer() { # peer case
       OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" -Dai.djl.offline=true \
         -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp djl)" org.conv4j.peers.DjlBench \
-        --case "$2" "${common[@]}" >"$OUT/pytorch-$2.jsonl" 2>>"$OUT/pytorch.log" ;;
+        --case "$2" "${common[@]}" >"$OUT/pytorch-$2.jsonl" 2>>"$OUT/pytorch.log" || peer_failed "$1" "$2" ;;
     dl4j)
       OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp dl4j)" org.conv4j.peers.Dl4jBench \
-        --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" ;;
+        --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" || peer_failed "$1" "$2" ;;
     *) echo "compare: unknown peer '$1' (pytorch, dl4j)" >&2; exit 2 ;;
   esac
 }
