@@ -15,14 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * 82-85 on both, and conv layers' channel counts are multiples of 4.
  * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
  * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
- * otherwise a task packs its whole k x columns block of B; B^T is packed once for all tasks
- * (a gather reads L source rows at a time). Tiles at the right and bottom edges go through a
+ * otherwise it is packed: once for all tasks when several row blocks of tasks share its columns,
+ * else by each task for its own columns (B^T with a gather of L source rows at a time). Packing
+ * large operands is split over the threads. Tiles at the right and bottom edges go through a
  * small buffer, so every element of C gets the same arithmetic:
  * {@code c = c + fma-sum over the k block} per block, in k order.
  *
- * <p>{@code A B^T} (the weight gradient of a convolution, a Linear forward) is computed as
- * {@code C^T = B A^T} when A has fewer rows than B: the smaller operand is packed, the larger
- * one's rows are read in place, and tiles are stored transposed. With fewer than NR/2 rows of
+ * <p>{@code A B^T} (a Linear forward, a convolution's weight gradient through im2col) is
+ * computed as {@code C^T = B A^T} when A has fewer rows than B: the smaller operand is packed,
+ * the larger one's rows are read in place, and each task sums its block of C^T in a buffer of
+ * its own, written transposed at the end. With fewer than NR/2 rows of
  * A and a long k it takes a dot-product path instead (see {@link #dot}).
  *
  * <p>The split into tasks depends only on the shape and never changes the arithmetic, so 1
