@@ -49,30 +49,56 @@ public final class Conv {
 
     // x is (N, C, H, W), weight is (OC, C/groups, KH, KW), bias is (OC) or null, y is (N, OC, OH, OW)
     public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor bias, Tensor y) {
+        float[] shift = null;
+        if (bias != null) {
+            shift = new float[bias.size()];
+            System.arraycopy(bias.data(), bias.offset(), shift, 0, shift.length);
+        }
+        forward(g, groups, x, weight, null, shift, false, y);
+    }
+
+    /**
+     * {@code y[i, o] = f(scale[o] * (x * weight[o]) + shift[o])} with f = ReLU when {@code relu},
+     * else the identity: a convolution with a batch norm of fixed statistics and a ReLU folded in
+     * (scale null means 1, shift null 0). The scale multiplies the weights before the product, the
+     * shift and the ReLU are applied as the last k block is stored, so they cost no pass of their own.
+     */
+    public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, float[] scale, float[] shift,
+                               boolean relu, Tensor y) {
         int n = x.dim(0), oc = weight.dim(0), cg = g.c / groups, ocg = oc / groups;
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w;
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
-        float[] xd = x.data(), wd = weight.data(), yd = y.data();
+        float[] xd = x.data(), yd = y.data(), wd = weight.data();
+        int wOff = weight.offset();
+        if (scale != null) {
+            float[] ws = scratch(2, oc * k);
+            for (int o = 0; o < oc; o++) {
+                for (int p = 0; p < k; p++) ws[o * k + p] = wd[wOff + o * k + p] * scale[o];
+            }
+            wd = ws;
+            wOff = 0;
+        }
         boolean pointwise = isPointwise(g);
         if (!pointwise && Simd.enabled() && VectorConv.handles(g)) {
             // no im2col: the product reads a zero-padded copy of the images
             for (int grp = 0; grp < groups; grp++) {
                 int c0 = grp * cg, oc0 = grp * ocg;
                 float[] ap = scratch(1, VectorConv.packedSize(ocg, k));
-                VectorConv.packWeights(wd, weight.offset() + grp * ocg * k, ocg, k, ap);
+                VectorConv.packWeights(wd, wOff + grp * ocg * k, ocg, k, ap);
                 Parallel.forEach(tasks, t -> {
                     int i0 = t * per, count = Math.min(per, n - i0);
                     VectorConv.forward(g, cg, ocg, ap, xd, x.offset() + i0 * inSize, inSize, c0, count,
-                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0);
+                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0, shift, relu);
                 });
             }
-            if (bias != null) addBias(bias, y, n, oc, ohw);
             return;
         }
+        float[] w = wd;
+        int wo0 = wOff;
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             for (int grp = 0; grp < groups; grp++) {
-                int wo = weight.offset() + grp * ocg * k;
+                int wo = wo0 + grp * ocg * k;
                 if (count == 1) {
                     // one image: the product writes straight into y
                     int xo = x.offset() + i0 * inSize, yo = y.offset() + i0 * oc * ohw + grp * ocg * ohw;
@@ -84,37 +110,30 @@ public final class Conv {
                         ldb = ld;
                         Im2col.im2col(g, xd, xo, grp * cg, cg, b, 0, ld);
                     }
-                    Gemm.gemm(false, false, ocg, ohw, k, wd, wo, k, b, bo, ldb, yd, yo, ohw, false);
+                    Gemm.gemm(false, false, ocg, ohw, k, w, wo, k, b, bo, ldb, yd, yo, ohw, false);
                     continue;
                 }
                 // several images side by side: col is (K, count*OH*OW), the product (OCg, count*OH*OW)
                 float[] col = scratch(0, k * ld), prod = scratch(1, ocg * ld);
                 for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
-                Gemm.gemm(false, false, ocg, cols, k, wd, wo, k, col, 0, ld, prod, 0, ld, false);
+                Gemm.gemm(false, false, ocg, cols, k, w, wo, k, col, 0, ld, prod, 0, ld, false);
                 for (int j = 0; j < count; j++) {
                     for (int o = 0; o < ocg; o++) {
                         System.arraycopy(prod, o * ld + j * ohw, yd, y.offset() + ((i0 + j) * oc + grp * ocg + o) * ohw, ohw);
                     }
                 }
             }
-            if (bias != null) addBias(bias, y, i0, i0 + count, oc, ohw);
+            if (shift != null || relu) finish(shift, relu, yd, y.offset() + i0 * oc * ohw, count * oc, oc, ohw);
         });
     }
 
-    private static void addBias(Tensor bias, Tensor y, int n, int oc, int ohw) {
-        int per = Math.max(1, (n + 7) / 8);
-        Parallel.forEach((n + per - 1) / per, t -> addBias(bias, y, t * per, Math.min(n, (t + 1) * per), oc, ohw));
-    }
-
-    // y[i, o, :] += bias[o] for images [i0, i1)
-    private static void addBias(Tensor bias, Tensor y, int i0, int i1, int oc, int ohw) {
-        float[] yd = y.data();
-        for (int i = i0; i < i1; i++) {
-            for (int o = 0; o < oc; o++) {
-                float bv = bias.at(o);
-                int r = y.offset() + (i * oc + o) * ohw;
-                for (int j = 0; j < ohw; j++) yd[r + j] += bv;
-            }
+    // the planes y[yo + r*ohw ..] of `rows` (image, channel) pairs: += shift[channel], then the ReLU
+    private static void finish(float[] shift, boolean relu, float[] yd, int yo, int rows, int oc, int ohw) {
+        for (int r = 0; r < rows; r++) {
+            float b = shift == null ? 0f : shift[r % oc];
+            int at = yo + r * ohw;
+            if (shift != null) for (int j = 0; j < ohw; j++) yd[at + j] += b;
+            if (relu) for (int j = 0; j < ohw; j++) yd[at + j] = Math.max(yd[at + j], 0f);
         }
     }
 
@@ -167,7 +186,7 @@ public final class Conv {
                 Parallel.forEach(tasks, t -> {
                     int i0 = t * per, count = Math.min(per, n - i0);
                     VectorConv.forward(adjoint, ocg, cg, ap, dyd, dy.offset() + i0 * oc * ohw, oc * ohw, c0, count,
-                            dx.data(), dx.offset() + i0 * inSize, inSize, oc0);
+                            dx.data(), dx.offset() + i0 * inSize, inSize, oc0, null, false);
                 });
             }
         }

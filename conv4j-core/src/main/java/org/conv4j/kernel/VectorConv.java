@@ -68,11 +68,12 @@ final class VectorConv {
     /**
      * y[image j, channel oc0 + o, pixel] for the {@code count} images at x[xo] (each of
      * {@code inSize} floats, channels c0.. of the group): the product of the packed weights
-     * {@code ap} (OCg rows) with the implicit column matrix. {@code yo} is image 0's offset in y,
+     * {@code ap} (OCg rows) with the implicit column matrix, plus {@code shift[oc0 + o]} (shift
+     * may be null), through a ReLU when {@code relu}. {@code yo} is image 0's offset in y,
      * {@code ySize} an image's size in y.
      */
     static void forward(ConvGeometry g, int cg, int ocg, float[] ap, float[] x, int xo, int inSize, int c0, int count,
-                        float[] y, int yo, int ySize, int oc0) {
+                        float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
         int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
         float[][] scratch = SCRATCH.get();
         float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, 0), tile = scratch[1];
@@ -80,7 +81,7 @@ final class VectorConv {
         int[] rows = taps(g, cg, planeP, wp);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
-            boolean add = p0 > 0;
+            boolean add = p0 > 0, last = p0 + kcb == k;
             for (int j = 0; j < count; j++) {
                 // a panel's NR pixels are contiguous in y's plane; its two vectors may lie in two output rows
                 for (int pix = 0; pix < ohw; pix += NR) {
@@ -89,7 +90,11 @@ final class VectorConv {
                     for (int i0 = 0; i0 < ocg; i0 += MR) {
                         kernel(kcb, ap, p0 * mPad + i0 * kcb, xp, b0, b1, rows, p0, tile);
                         int mv = Math.min(MR, ocg - i0);
-                        for (int r = 0; r < mv; r++) store(tile, r * NR, y, yPix + (oc0 + i0 + r) * ohw, add);
+                        for (int r = 0; r < mv; r++) {
+                            int o = oc0 + i0 + r, at = yPix + o * ohw;
+                            if (last && (shift != null || relu)) storeLast(tile, r * NR, y, at, add, shift == null ? 0f : shift[o], relu);
+                            else store(tile, r * NR, y, at, add);
+                        }
                     }
                 }
             }
@@ -300,6 +305,17 @@ final class VectorConv {
         c21.intoArray(t, 2 * NR + L);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + L);
+    }
+
+    // y[yi .. yi+NR) = f((y +) tile row + shift), f = max(0, .) when relu: the last k block's store
+    private static void storeLast(float[] t, int ti, float[] y, int yi, boolean add, float shift, boolean relu) {
+        for (int h = 0; h < NR; h += L) {
+            FloatVector v = FloatVector.fromArray(S, t, ti + h);
+            if (add) v = FloatVector.fromArray(S, y, yi + h).add(v);
+            v = v.add(shift);
+            if (relu) v = v.max(0f);
+            v.intoArray(y, yi + h);
+        }
     }
 
     // y[yi .. yi+NR) = (y +) tile row; two loops, not a merged vector (see VectorGemm.update)

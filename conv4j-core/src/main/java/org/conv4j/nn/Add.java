@@ -36,9 +36,9 @@ public final class Add implements Merge {
         List<Shape> shapes = new ArrayList<>(inputs.size());
         for (Tensor x : inputs) shapes.add(x.shape());
         Shape out = outputShape(shapes);
-        Tensor y = buffers.get(0, out), x0 = inputs.get(0);
-        System.arraycopy(x0.data(), x0.offset(), y.data(), y.offset(), y.size());
-        for (int i = 1; i < inputs.size(); i++) Elementwise.addInto(y, inputs.get(i));
+        Tensor y = buffers.get(0, out);
+        Elementwise.add(inputs.get(0), inputs.get(1), y);
+        for (int i = 2; i < inputs.size(); i++) Elementwise.addInto(y, inputs.get(i));
         if (mode == Mode.TRAIN) {
             savedShape = out;
             savedCount = inputs.size();

@@ -158,6 +158,22 @@ public final class BatchNorm2d implements Layer {
         return y;
     }
 
+    /**
+     * EVAL's map folded into a preceding layer's output {@code v + bias}: fills {@code scale} with
+     * gamma / sqrt(running_var + eps) and returns the shift {@code (bias - running_mean) * scale + beta}
+     * (bias null means 0), both computed in double, per channel.
+     */
+    float[] fold(float[] bias, float[] scale) {
+        float[] shift = new float[numChannels];
+        for (int ch = 0; ch < numChannels; ch++) {
+            double s = (weight == null ? 1.0 : weight.value().at(ch)) / Math.sqrt(runningVar.value().at(ch) + eps);
+            double b = bias == null ? 0.0 : bias[ch];
+            scale[ch] = (float) s;
+            shift[ch] = (float) ((b - runningMean.value().at(ch)) * s + (this.bias == null ? 0.0 : this.bias.value().at(ch)));
+        }
+        return shift;
+    }
+
     // running = (1 - momentum) * running + momentum * batch; the variance unbiased, as PyTorch
     private void updateRunningStatistics(double[] mean, double[] var, long m) {
         float[] rm = runningMean.value().data(), rv = runningVar.value().data();

@@ -224,6 +224,23 @@ public final class Conv2d implements Layer {
         return y;
     }
 
+    /**
+     * An EVAL forward with the batch norm after it (null for none, else of outChannels channels)
+     * and a ReLU (when {@code relu}) folded into the convolution: its weights scaled per output
+     * channel and its bias shifted, the ReLU applied as the output is stored ({@link ConvFusion}).
+     */
+    Tensor forwardFolded(Tensor x, BatchNorm2d bn, boolean relu) {
+        ConvGeometry g = geometry(x.shape());
+        Tensor y = buffers.get(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
+        float[] scale = null, shift = bias == null ? null : bias.value().toArray();
+        if (bn != null) {
+            scale = new float[outChannels];
+            shift = bn.fold(shift, scale);
+        }
+        Conv.forward(g, groups, x, weight.value(), scale, shift, relu, y);
+        return y;
+    }
+
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
     @Override
     public Tensor backward(Tensor dy) {

@@ -105,6 +105,7 @@ public final class Graph implements Layer {
     private Buffers gradientSums;   // when reusing buffers: the summed gradients of values with several consumers
     private int outputSlot = -1;
     private int[] lastUse; // per value: the last node consuming it, so forward can drop it early
+    private int[] evalSpan; // per node: how many nodes from it run as one in EVAL (ConvFusion)
 
     private Shape[] savedShapes; // TRAIN: every value's shape, to check and route gradients
 
@@ -194,8 +195,30 @@ public final class Graph implements Layer {
         for (int i = 0; i < nodes.size(); i++) for (int s : nodes.get(i).slots) last[s] = i;
         lastUse = last;
         outputSlot = slot;
+        evalSpan = evalSpans();
         output = name;
         return this;
+    }
+
+    /**
+     * Per node, the {@link ConvFusion#span} of it and the layer nodes that follow it in a chain:
+     * each consuming the one before as its only input, which no other node (nor the output) uses.
+     */
+    private int[] evalSpans() {
+        int[] consumers = new int[nodes.size() + 1];
+        for (Node n : nodes) for (int s : n.slots) consumers[s]++;
+        int[] spans = new int[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            Layer[] chain = new Layer[3];
+            for (int j = 0; j < 3 && i + j < nodes.size(); j++) {
+                Node n = nodes.get(i + j);
+                boolean linked = j == 0 || n.slots[0] == i + j && consumers[i + j] == 1 && outputSlot != i + j;
+                if (n.layer == null || !linked) break;
+                chain[j] = n.layer;
+            }
+            spans[i] = ConvFusion.span(chain[0], chain[1], chain[2]);
+        }
+        return spans;
     }
 
     /** The output's name, or null before {@link #output(String)}. */
@@ -279,11 +302,14 @@ public final class Graph implements Layer {
         Shape[] shapes = new Shape[nodes.size() + 1];
         values[0] = x;
         shapes[0] = x.shape();
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i = 0, span; i < nodes.size(); i += span) {
             Node node = nodes.get(i);
+            span = mode == Mode.EVAL ? evalSpan[i] : 1;
             Tensor y;
             try {
-                if (node.layer != null) {
+                if (span > 1) {
+                    y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, values[node.slots[0]]);
+                } else if (node.layer != null) {
                     y = node.layer.forward(values[node.slots[0]], mode);
                 } else {
                     List<Tensor> in = new ArrayList<>(node.slots.length);
@@ -293,8 +319,8 @@ public final class Graph implements Layer {
             } catch (IllegalArgumentException e) {
                 throw wrap(node, shapes, e);
             }
-            values[i + 1] = y;
-            shapes[i + 1] = y.shape();
+            values[i + span] = y;
+            shapes[i + span] = y.shape();
             for (int s : node.slots) if (lastUse[s] == i && s != outputSlot) values[s] = null;
         }
         if (mode == Mode.TRAIN) savedShapes = shapes;

@@ -73,16 +73,23 @@ public final class Sequential implements Layer {
         return s;
     }
 
+    // in EVAL a convolution and the batch norm and ReLU right after it run as one (ConvFusion)
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = 0, span; i < layers.size(); i += span) {
+            Layer layer = layers.get(i);
+            span = mode == Mode.EVAL ? ConvFusion.span(layer, layerAt(i + 1), layerAt(i + 2)) : 1;
             try {
-                x = layers.get(i).forward(x, mode);
+                x = span == 1 ? layer.forward(x, mode) : ConvFusion.forward(layer, layerAt(i + 1), span, x);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layers.get(i)) + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layer) + "): " + e.getMessage(), e);
             }
         }
         return x;
+    }
+
+    private Layer layerAt(int i) {
+        return i < layers.size() ? layers.get(i) : null;
     }
 
     @Override

@@ -51,4 +51,18 @@ class ElementwiseTest {
             assertSameBits(Tensor.of(expected, n), acc);
         }
     }
+
+    @Test
+    void addSumsElementByElementOnOddSizesAndOffsets() {
+        SplittableRandom rng = new SplittableRandom(6);
+        for (int n : new int[] {1, 7, 9, 16385, 40001}) {
+            Tensor a = Tensor.view(Tensor.uniform(rng, -2f, 2f, n + 3).data(), 3, org.conv4j.tensor.Shape.of(n));
+            Tensor b = Tensor.view(Tensor.uniform(rng, -2f, 2f, n + 1).data(), 1, org.conv4j.tensor.Shape.of(n));
+            Tensor y = Tensor.view(new float[n + 4], 4, org.conv4j.tensor.Shape.of(n));
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) expected[i] = a.at(i) + b.at(i);
+            Elementwise.add(a, b, y);
+            assertSameBits(Tensor.of(expected, n), y);
+        }
+    }
 }

@@ -1,0 +1,35 @@
+package org.conv4j.nn;
+
+import org.conv4j.tensor.Tensor;
+
+/**
+ * Inference fusion: in {@link Mode#EVAL} a {@link Conv2d} followed by a {@link BatchNorm2d} of its
+ * channels and/or a {@link ReLU} runs as one pass. The batch norm's fixed affine map is folded into
+ * the convolution's weights and bias, and the ReLU is applied as the output is stored, so the two
+ * layers after the convolution cost no pass over memory (as inference engines fold batch norm).
+ * The result equals the layers run one by one up to float rounding (the scale multiplies the
+ * weights instead of the sums). {@link Sequential} and {@link Graph} use it; a graph only where
+ * the convolution's and the batch norm's values have no other consumer.
+ */
+final class ConvFusion {
+    private ConvFusion() {
+    }
+
+    /**
+     * How many layers from {@code first} run as one in EVAL: 1 when first is not a convolution or
+     * nothing follows it to fold, 2 for conv + batch norm or conv + ReLU, 3 for conv + batch norm + ReLU.
+     * {@code second} and {@code third} are the layers after it (null where there is none).
+     */
+    static int span(Layer first, Layer second, Layer third) {
+        if (!(first instanceof Conv2d)) return 1;
+        boolean bn = second instanceof BatchNorm2d && ((BatchNorm2d) second).numChannels() == ((Conv2d) first).outChannels();
+        boolean relu = (bn ? third : second) instanceof ReLU;
+        return 1 + (bn ? 1 : 0) + (relu ? 1 : 0);
+    }
+
+    /** The EVAL output of the {@code span} layers first, second, ... for input x. */
+    static Tensor forward(Layer first, Layer second, int span, Tensor x) {
+        BatchNorm2d bn = second instanceof BatchNorm2d ? (BatchNorm2d) second : null;
+        return ((Conv2d) first).forwardFolded(x, bn, span == (bn == null ? 2 : 3));
+    }
+}

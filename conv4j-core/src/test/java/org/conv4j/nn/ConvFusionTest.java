@@ -1,0 +1,141 @@
+package org.conv4j.nn;
+
+import static org.conv4j.testing.Assertions2.assertClose;
+import static org.conv4j.testing.Assertions2.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.conv4j.kernel.PaddingMode;
+import org.conv4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * EVAL's fused convolution + batch norm + ReLU (ConvFusion) against the same layers run one by
+ * one, on the im2col path (strides, dilation, groups, padding modes, odd sizes, batch 1) and on
+ * the padded-image path (stride 1, output rows of whole vectors), inside Sequential and Graph.
+ */
+class ConvFusionTest {
+
+    /** A batch norm with random running statistics, gamma, beta and eps: a trained one, not the identity. */
+    private static BatchNorm2d trainedBatchNorm(SplittableRandom rng, int channels) {
+        BatchNorm2d bn = new BatchNorm2d(channels).eps(rng.nextDouble(1e-5, 1e-2));
+        bn.runningMean().value().copyFrom(Tensor.uniform(rng, -1f, 1f, channels));
+        bn.runningVar().value().copyFrom(Tensor.uniform(rng, 0.2f, 3f, channels));
+        bn.weight().value().copyFrom(Tensor.uniform(rng, -2f, 2f, channels));
+        bn.biasParameter().value().copyFrom(Tensor.uniform(rng, -1f, 1f, channels));
+        return bn;
+    }
+
+    private static Tensor oneByOne(Sequential net, Tensor x) {
+        for (Layer l : net.layers()) x = l.forward(x, Mode.EVAL);
+        return x;
+    }
+
+    private static Conv2d randomConv(SplittableRandom rng, boolean wholeVectorRows, int[] inputSize) {
+        int groups = new int[] {1, 1, 2, 3}[rng.nextInt(4)];
+        int cin = groups * (1 + rng.nextInt(3)), cout = groups * (1 + rng.nextInt(6));
+        if (wholeVectorRows) {
+            // stride 1, zero "same" padding, output 8, 16 or 32 wide and an even number of rows high
+            int k = 1 + 2 * rng.nextInt(3), d = 1 + rng.nextInt(2);
+            inputSize[0] = 2 * (1 + rng.nextInt(4));
+            inputSize[1] = new int[] {8, 16, 32}[rng.nextInt(3)];
+            int pad = d * (k - 1) / 2;
+            return new Conv2d(cin, cout, k).padding(pad).dilation(d).groups(groups).bias(rng.nextBoolean());
+        }
+        int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), dh = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
+        int pt = rng.nextInt(3), pb = rng.nextInt(3), pl = rng.nextInt(3), pr = rng.nextInt(3);
+        inputSize[0] = Math.max(dh * (kh - 1) + 1, 3) + rng.nextInt(6);
+        inputSize[1] = Math.max(dw * (kw - 1) + 1, 3) + rng.nextInt(6);
+        return new Conv2d(cin, cout, kh, kw).stride(1 + rng.nextInt(3), 1 + rng.nextInt(3)).padding(pt, pb, pl, pr)
+                .dilation(dh, dw).groups(groups).paddingMode(PaddingMode.values()[rng.nextInt(4)]).bias(rng.nextBoolean());
+    }
+
+    @Test
+    void sequentialFusedEqualsLayerByLayer() {
+        SplittableRandom rng = new SplittableRandom(31);
+        for (int trial = 0; trial < 120; trial++) {
+            int[] size = new int[2];
+            Conv2d conv = randomConv(rng, trial % 2 == 0, size);
+            Sequential net = new Sequential(conv);
+            int variant = trial % 3; // conv + BN + ReLU, conv + BN, conv + ReLU
+            if (variant != 2) net.add(trainedBatchNorm(rng, conv.outChannels()));
+            if (variant != 1) net.add(new ReLU());
+            net.add(new Flatten());
+            Tensor x = random(rng, 1 + rng.nextInt(5), conv.inChannels(), size[0], size[1]);
+            Tensor y = net.forward(x, Mode.EVAL);
+            assertClose(oneByOne(net, x), y, 1e-5);
+            if (variant != 1) for (int i = 0; i < y.size(); i++) assertTrue(y.at(i) >= 0, net + ": negative after the ReLU");
+        }
+    }
+
+    @Test
+    void resNetBlockFusedEqualsNodeByNode() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int stride : new int[] {1, 2}) {
+            Graph block = org.conv4j.zoo.ResNet.basicBlock(8, stride == 1 ? 8 : 16, stride);
+            for (var p : Layers.namedParameters(block).entrySet()) {
+                // a trained network's batch norms: gamma, beta, running mean and variance away from 1 and 0
+                if (!p.getKey().contains("conv") && !p.getKey().endsWith("0.weight")) {
+                    boolean positive = p.getKey().endsWith("running_var");
+                    p.getValue().value().copyFrom(Tensor.uniform(rng, positive ? 0.2f : -1.5f, 1.5f, p.getValue().value().size()));
+                }
+            }
+            Tensor x = random(rng, 3, 8, 16, 16);
+            // node by node: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))
+            Tensor h = x;
+            for (String name : new String[] {"conv1", "bn1", "relu1", "conv2", "bn2"}) h = block.node(name).layer().forward(h, Mode.EVAL);
+            Tensor shortcut = stride == 1 ? x : oneByOne((Sequential) block.node("downsample").layer(), x);
+            Tensor expected = Tensor.zeros(h.shape());
+            for (int i = 0; i < h.size(); i++) expected.data()[i] = Math.max(h.at(i) + shortcut.at(i), 0f);
+            assertClose(expected, block.forward(x, Mode.EVAL), 1e-5);
+        }
+    }
+
+    @Test
+    void graphDoesNotFuseAValueAnotherNodeReads() {
+        // bn's value feeds relu and the sum: relu cannot be folded into the convolution
+        SplittableRandom rng = new SplittableRandom(9);
+        Conv2d conv = new Conv2d(3, 4, 3).padding(1);
+        BatchNorm2d bn = trainedBatchNorm(rng, 4);
+        Graph g = new Graph()
+                .add("conv", conv, Graph.INPUT)
+                .add("bn", bn, "conv")
+                .add("relu", new ReLU(), "bn")
+                .add("sum", new Add(), "relu", "bn")
+                .output("sum");
+        Tensor x = random(rng, 2, 3, 8, 16);
+        Tensor b = bn.forward(conv.forward(x, Mode.EVAL), Mode.EVAL);
+        Tensor expected = Tensor.zeros(b.shape());
+        for (int i = 0; i < b.size(); i++) expected.data()[i] = Math.max(b.at(i), 0f) + b.at(i);
+        assertClose(expected, g.forward(x, Mode.EVAL), 1e-5);
+    }
+
+    @Test
+    void spanCoversConvolutionThenBatchNormOfItsChannelsThenReLU() {
+        Conv2d conv = new Conv2d(3, 4, 3);
+        BatchNorm2d bn4 = new BatchNorm2d(4), bn5 = new BatchNorm2d(5);
+        ReLU relu = new ReLU();
+        assertEquals(3, ConvFusion.span(conv, bn4, relu));
+        assertEquals(2, ConvFusion.span(conv, bn4, new Tanh()));
+        assertEquals(2, ConvFusion.span(conv, relu, bn4));
+        assertEquals(1, ConvFusion.span(conv, bn5, relu), "a batch norm of other channels is left to report its error");
+        assertEquals(1, ConvFusion.span(conv, null, null));
+        assertEquals(1, ConvFusion.span(bn4, relu, null));
+        assertEquals(1, ConvFusion.span(null, null, null));
+    }
+
+    @Test
+    void trainingIsNotFused() {
+        // TRAIN normalizes with the batch statistics: the output has mean 0 per channel before the ReLU
+        SplittableRandom rng = new SplittableRandom(3);
+        Conv2d conv = new Conv2d(2, 3, 3).padding(1);
+        Sequential net = new Sequential(conv, trainedBatchNorm(rng, 3));
+        Tensor y = net.forward(random(rng, 4, 2, 6, 6), Mode.TRAIN);
+        for (int c = 0; c < 3; c++) {
+            double beta = ((BatchNorm2d) net.get(1)).biasParameter().value().at(c), sum = 0;
+            for (int i = 0; i < 4; i++) for (int j = 0; j < 36; j++) sum += y.at((i * 3 + c) * 36 + j) - beta;
+            assertEquals(0, sum / (4 * 36), 1e-5);
+        }
+    }
+}
