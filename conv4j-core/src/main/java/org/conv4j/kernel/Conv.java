@@ -6,10 +6,11 @@ import org.conv4j.tensor.Tensor;
  * 2-D convolution (cross-correlation) over a batch, grouped:
  * x is (N, C, H, W), weight is (OC, C/groups, KH, KW), bias is (OC) or null, y is (N, OC, OH, OW).
  * The fast path is im2col + GEMM per group of images and channel group, parallel over the
- * batch; with SIMD, stride-1 zero-padded layers whose rows are whole vectors skip the im2col
- * matrix ({@link VectorConv} reads padded copies of the images), in the forward and, as a
- * convolution of dy with the rotated filter, for the input gradient; the weight gradient of
- * stride-1 zero-padded layers skips it too. The reference path is the direct loop nest of SPEC 1.
+ * batch; with SIMD, stride-1 zero-padded layers whose output rows are whole vectors or at least
+ * 2/3 of the padded rows skip the im2col matrix ({@link VectorConv} reads padded copies of the
+ * images), in the forward and, as a convolution of dy with the rotated filter, for the input
+ * gradient; their weight gradient skips it too where a group has 16 or more output channels.
+ * The reference path is the direct loop nest of SPEC 1.
  */
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */

@@ -4,13 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD forward of a stride-1, zero-padded convolution whose output rows are a whole number
- * of vectors (and planes a whole number of column panels, NR = two vectors): a matrix product
- * whose B operand is read straight from a zero-padded copy of the images, without an im2col
- * matrix. Row p = (ci, ki, kj) of B at output pixel (oy, ox) is
- * {@code xp[ci][oy + ki*dh][ox + kj*dw]}, so the L pixels of a vector are L consecutive floats of
- * the padded image, found through a table of row offsets; the product lands in y directly.
- * Only loaded when {@link Simd#enabled()}.
+ * The SIMD products of stride-1, zero-padded convolutions, without an im2col matrix: the forward
+ * (and so the input gradient, a forward of dy with the rotated filter) and the weight gradient.
+ * In the forward, B is read straight from a zero-padded copy of the images: row p = (ci, ki, kj)
+ * of B at output pixel (oy, ox) is {@code xp[ci][oy + ki*dh][ox + kj*dw]}, so the L pixels of a
+ * vector are L consecutive floats of the padded image, found through a table of row offsets.
+ * Where output rows are whole vectors (and planes whole column panels, NR = two vectors) the
+ * product lands in y directly; else it runs over rows as wide as the padded ones and drops the
+ * extra columns. Only loaded when {@link Simd#enabled()}.
  *
  * <p>The arithmetic is {@link VectorGemm}'s: 4 x NR tiles of fused multiply-adds in k order,
  * k cut into the same even blocks, so the result does not depend on the thread count.
@@ -22,18 +23,28 @@ final class VectorConv {
     private static final int NR = 2 * L;
     private static final int KC = 256;
 
-    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0]});
+    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows,
+    // [5] the forward's output over padded rows
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0], new float[0]});
     // [0] tap offsets, [1] the geometry they were made for
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0]});
 
     private VectorConv() {
     }
 
-    /** Whether {@link #forward} handles this geometry. */
+    /**
+     * Whether {@link #forward} handles this geometry: stride 1 and zero padding, and either output
+     * rows of whole vectors (planes of whole panels), or output rows at least 2/3 of the padded
+     * rows (the product then also runs over the padded rows' extra columns, and drops them).
+     */
     static boolean handles(ConvGeometry g) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && g.ow % L == 0 && g.oh * g.ow % NR == 0;
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && (dense(g) || 3 * g.ow >= 2 * (g.w + g.pl + g.pr));
+    }
+
+    // output rows of whole vectors and planes of whole panels: every pixel of a panel is an output pixel
+    private static boolean dense(ConvGeometry g) {
+        return g.ow % L == 0 && g.oh * g.ow % NR == 0;
     }
 
     /** The k blocks' size for K rows: even blocks of at most KC. */
@@ -71,30 +82,72 @@ final class VectorConv {
      * {@code ap} (OCg rows) with the implicit column matrix, plus {@code shift[oc0 + o]} (shift
      * may be null), through a ReLU when {@code relu}. {@code yo} is image 0's offset in y,
      * {@code ySize} an image's size in y.
+     *
+     * <p>Where output rows are not whole vectors, the product runs over "pixels" t = oy*wp + ox of
+     * rows as wide as the padded ones (each tap's values are then one contiguous run of the padded
+     * image, as in {@link #weightGradient}) into a buffer, and the OW columns of each row are copied
+     * out.
      */
     static void forward(ConvGeometry g, int cg, int ocg, float[] ap, float[] x, int xo, int inSize, int c0, int count,
                         float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
         int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
-        float[][] scratch = SCRATCH.get();
-        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, 0), tile = scratch[1];
         int k = g.colRows(cg), kc = blockSize(k), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
+        boolean dense = dense(g);
+        // the pixels a panel runs over, per image; past the padded rows the last panel reads the next
+        // image, or the tail's zeros: results that are dropped
+        int span = dense ? ohw : (g.oh * wp + NR - 1) / NR * NR;
+        float[][] scratch = SCRATCH.get();
+        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, dense ? 0 : span - g.oh * wp + (g.kw - 1) * g.dw);
+        float[] tile = scratch[1], out = y;
+        // where image j's channel o lands: y's plane (dense), or a plane of span pixels of the buffer
+        int outStart = yo + oc0 * ohw, outImage = ySize, outPlane = ohw;
+        if (!dense) {
+            if (scratch[5].length < count * ocg * span) scratch[5] = new float[count * ocg * span];
+            out = scratch[5];
+            outStart = 0;
+            outImage = ocg * span;
+            outPlane = span;
+        }
+        boolean epilogue = dense && (shift != null || relu);
         int[] rows = taps(g, cg, planeP, wp);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = p0 > 0, last = p0 + kcb == k;
             for (int j = 0; j < count; j++) {
-                // a panel's NR pixels are contiguous in y's plane; its two vectors may lie in two output rows
-                for (int pix = 0; pix < ohw; pix += NR) {
-                    int b0 = j * imageP + pixel(g, pix, wp), b1 = j * imageP + pixel(g, pix + L, wp);
-                    int yPix = yo + j * ySize + pix;
+                // dense: a panel's NR pixels are contiguous in y's plane; its two vectors may lie in two output rows
+                for (int pix = 0; pix < span; pix += NR) {
+                    int b0 = j * imageP + (dense ? pixel(g, pix, wp) : pix), b1 = j * imageP + (dense ? pixel(g, pix + L, wp) : pix + L);
+                    int outPix = outStart + j * outImage + pix;
                     for (int i0 = 0; i0 < ocg; i0 += MR) {
                         kernel(kcb, ap, p0 * mPad + i0 * kcb, xp, b0, b1, rows, p0, tile);
                         int mv = Math.min(MR, ocg - i0);
                         for (int r = 0; r < mv; r++) {
-                            int o = oc0 + i0 + r, at = yPix + o * ohw;
-                            if (last && (shift != null || relu)) storeLast(tile, r * NR, y, at, add, shift == null ? 0f : shift[o], relu);
-                            else store(tile, r * NR, y, at, add);
+                            int o = i0 + r, at = outPix + o * outPlane;
+                            if (last && epilogue) storeLast(tile, r * NR, out, at, add, shift == null ? 0f : shift[oc0 + o], relu);
+                            else store(tile, r * NR, out, at, add);
                         }
+                    }
+                }
+            }
+        }
+        if (!dense) copyRows(g, out, count, ocg, span, wp, y, yo, ySize, oc0, shift, relu);
+    }
+
+    // y[j, oc0 + o, oy, 0..OW) = f(buffer[j, o, oy*wp ..] + shift[oc0 + o]): each row's OW output columns
+    private static void copyRows(ConvGeometry g, float[] buf, int count, int ocg, int span, int wp,
+                                 float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
+        int ow = g.ow, ohw = g.oh * ow;
+        for (int j = 0; j < count; j++) {
+            for (int o = 0; o < ocg; o++) {
+                int src = (j * ocg + o) * span, dst = yo + j * ySize + (oc0 + o) * ohw;
+                float b = shift == null ? 0f : shift[oc0 + o];
+                for (int oy = 0; oy < g.oh; oy++, src += wp, dst += ow) {
+                    if (shift == null && !relu) {
+                        Arrays2.copy(buf, src, y, dst, ow);
+                    } else if (relu) {
+                        for (int q = 0; q < ow; q++) y[dst + q] = Math.max(buf[src + q] + b, 0f);
+                    } else {
+                        for (int q = 0; q < ow; q++) y[dst + q] = buf[src + q] + b;
                     }
                 }
             }
@@ -108,12 +161,12 @@ final class VectorConv {
 
     /**
      * Whether {@link #weightGradient} handles this geometry and group width: stride 1 and zero
-     * padding, output rows at least 3/4 of the padded rows (the product also runs over the padded
+     * padding, output rows at least 2/3 of the padded rows (the product also runs over the padded
      * rows' extra columns, against zeros), and at least a column panel (NR) of output channels
      * (fewer leave most of each tile idle; the im2col product's dot-product path serves them).
      */
     static boolean handlesWeightGradient(ConvGeometry g, int ocg) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 4 * g.ow >= 3 * (g.w + g.pl + g.pr) && ocg >= NR;
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 3 * g.ow >= 2 * (g.w + g.pl + g.pr) && ocg >= NR;
     }
 
     /**
