@@ -8,14 +8,16 @@ import org.conv4j.tensor.Tensor;
  * The fast path is im2col + GEMM per group of images and channel group, parallel over the
  * batch; with SIMD, stride-1 zero-padded layers whose output rows are whole vectors or at least
  * 2/3 of the padded rows skip the im2col matrix ({@link VectorConv} reads padded copies of the
- * images), in the forward and, as a convolution of dy with the rotated filter, for the input
- * gradient; their weight gradient skips it too where a group has 16 or more output channels.
+ * images), in the forward and for the input gradient (as a convolution of dy with the rotated
+ * filter where dy's border of zeros is thin, else as W^T dy scattered into dx as it is stored);
+ * their weight gradient skips it too where a group has 16 or more output channels.
  * The reference path is the direct loop nest of SPEC 1.
  */
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
     private static final int TARGET_COLUMNS = 1024;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[0]);
 
     private Conv() {
     }
@@ -40,6 +42,11 @@ public final class Conv {
 
     private static boolean isPointwise(ConvGeometry g) {
         return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pb == 0 && g.pl == 0 && g.pr == 0;
+    }
+
+    private static int[] tapOffsets(int k) {
+        if (OFFSETS.get().length < k) OFFSETS.set(new int[k]);
+        return OFFSETS.get();
     }
 
     private static float[] scratch(int which, int size) {
@@ -148,9 +155,20 @@ public final class Conv {
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w, wSize = weight.size();
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
         float[] xd = x.data(), wd = weight.data(), dyd = dy.data();
-        ConvGeometry adjoint = dx == null ? null : fullConvolution(g, oc);
+        ConvGeometry full = dx == null ? null : fullConvolution(g, oc);
+        // the full convolution also multiplies the zeros around dy: where they are many (a small map, a large
+        // kernel, little padding) dx is scattered from W^T dy instead
+        boolean scatterDx = dx != null && Simd.enabled() && VectorConv.handlesInputGradient(g)
+                && (full == null || 4L * g.h * g.w > 5L * ohw);
+        ConvGeometry adjoint = scatterDx ? null : full;
         boolean directDx = adjoint != null, directDw = Simd.enabled() && VectorConv.handlesWeightGradient(g, ocg);
-        boolean productDx = dx != null && !directDx;
+        boolean productDx = dx != null && !directDx && !scatterDx;
+        int packedT = scatterDx ? VectorConv.packedSize(k, ocg) : 0;
+        float[] apT = scatterDx ? scratch(2, groups * packedT) : null;
+        int[] offsets = scatterDx ? tapOffsets(k) : null;
+        for (int grp = 0; scatterDx && grp < groups; grp++) {
+            VectorConv.packInputGradientWeights(g, wd, weight.offset() + grp * ocg * k, cg, ocg, scratch(1, k * ocg), apT, grp * packedT, offsets);
+        }
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             // dy of the group's images as (OC, count*OH*OW), rows ld apart
@@ -169,6 +187,10 @@ public final class Conv {
                 } else {
                     for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);
                     Gemm.gemm(false, true, ocg, k, cols, dyg, dyo, ld, col, 0, ld, workspace, dwo, k, false);
+                }
+                if (scatterDx) {
+                    VectorConv.inputGradient(g, cg, ocg, apT, grp * packedT, offsets, dyd, dy.offset() + i0 * oc * ohw, oc * ohw, grp * ocg,
+                            count, dx.data(), dx.offset() + i0 * inSize, inSize, grp * cg);
                 }
                 if (!productDx) continue;
                 // dcol = W_g^T (K, OCg) x dy_g (OCg, cols); col2im is the "full convolution with the rotated filter"

@@ -27,8 +27,8 @@ final class VectorConv {
     // [5] the forward's output over padded rows
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
             () -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0], new float[0]});
-    // [0] tap offsets, [1] the geometry they were made for
-    private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0]});
+    // [0] tap offsets, [1] the geometry they were made for, [2] row offsets of dy's channels
+    private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0], new int[0]});
 
     private VectorConv() {
     }
@@ -58,11 +58,15 @@ final class VectorConv {
      * within each k block: the layout {@link #forward} reads, {@link #packedSize} floats of ap; rows past OCg are 0.
      */
     static void packWeights(float[] w, int wo, int ocg, int k, float[] ap) {
+        packWeights(w, wo, ocg, k, ap, 0);
+    }
+
+    private static void packWeights(float[] w, int wo, int ocg, int k, float[] ap, int apo) {
         int mPad = packedSize(ocg, 1), kc = blockSize(k);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             for (int i0 = 0; i0 < mPad; i0 += MR) {
-                int base = p0 * mPad + i0 * kcb;
+                int base = apo + p0 * mPad + i0 * kcb;
                 for (int r = 0; r < MR; r++) {
                     int o = i0 + r;
                     for (int p = 0; p < kcb; p++) ap[base + p * MR + r] = o < ocg ? w[wo + o * k + p0 + p] : 0f;
@@ -195,7 +199,7 @@ final class VectorConv {
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
         if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
-        padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, dyp, ldd);
+        padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, span, dyp, ldd);
         int[] taps = taps(g, cg, planeP, wp);
         for (int j = 0; j < count; j++) {
             for (int s0 = 0; s0 < span; s0 += kc) {
@@ -217,12 +221,96 @@ final class VectorConv {
         }
     }
 
-    // dy's OCg channels of the images as rows of "pixels" j*span + oy*wp + ox, ld apart, zero where ox >= OW
-    private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp, float[] dyp, int ld) {
+    /**
+     * Whether {@link #inputGradient} handles this geometry: stride 1 and zero padding, output rows
+     * at least 2/3 of the padded rows (the product runs over the padded rows' extra columns).
+     */
+    static boolean handlesInputGradient(ConvGeometry g) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 3 * g.ow >= 2 * (g.w + g.pl + g.pr);
+    }
+
+    /**
+     * Packs a group's W^T for {@link #inputGradient}: the rows are its K taps in (ki, kj, ci) order
+     * (so the four rows of a panel are four channels, a plane apart in the padded image, unless
+     * Cg < 4), each of OCg values w[wo + o*K + (ci, ki, kj)]; fills {@code offsets} with each
+     * row's tap offset in a padded image of the geometry. {@code wt} is K*OCg floats of scratch,
+     * {@code ap} {@link #packedSize packedSize(K, OCg)} floats.
+     */
+    static void packInputGradientWeights(ConvGeometry g, float[] w, int wo, int cg, int ocg, float[] wt, float[] ap, int apo, int[] offsets) {
+        int kk = g.kh * g.kw, k = cg * kk, wp = g.w + g.pl + g.pr, planeP = (g.h + g.pt + g.pb) * wp;
+        for (int ki = 0, p = 0; ki < g.kh; ki++) {
+            for (int kj = 0; kj < g.kw; kj++) {
+                for (int ci = 0; ci < cg; ci++, p++) {
+                    offsets[p] = ci * planeP + ki * g.dh * wp + kj * g.dw;
+                    for (int o = 0; o < ocg; o++) wt[p * ocg + o] = w[wo + o * k + ci * kk + ki * g.kw + kj];
+                }
+            }
+        }
+        packWeights(wt, 0, k, ocg, ap, apo);
+    }
+
+    /**
+     * dx[image j, channel c0 + ci] (overwritten) for the {@code count} images, from dy (channels
+     * oc0.., OCg of them, image 0 at dy[dyo], {@code dySize} floats an image) and the group's W^T
+     * packed by {@link #packInputGradientWeights} (ap, offsets): SPEC 1's col2im of W^T dy, with
+     * the scatter done as the product is stored. Over "pixels" t = oy*wp + ox of dy's rows padded
+     * to the padded input's width, tap p of every pixel lands at {@code offsets[p] + t} of the
+     * padded dx, so each row of a 4 x NR tile of W^T dy is added to dx as two vectors; dy's extra
+     * columns are zeros and add nothing. Unlike the full convolution with the rotated filter, no
+     * multiply-add is spent on the zeros around dy.
+     */
+    static void inputGradient(ConvGeometry g, int cg, int ocg, float[] ap, int apo, int[] offsets, float[] dy, int dyo, int dySize,
+                              int oc0, int count, float[] dx, int dxo, int inSize, int c0) {
+        int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
+        int k = g.colRows(cg), kc = blockSize(ocg), mPad = (k + MR - 1) / MR * MR;
+        int span = g.oh * wp, stride = (span + NR - 1) / NR * NR, ld = Gemm.leadingDimension(count * stride);
+        // the last panel's pixels and the extra columns' taps reach past the last plane: they add zeros there
+        int size = count * imageP + stride - span + (g.kw - 1) * g.dw;
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < size) scratch[0] = new float[size];
+        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        float[] dxp = scratch[0], dyp = scratch[4], tile = scratch[1];
+        java.util.Arrays.fill(dxp, 0, size, 0f);
+        padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
+        int[] rows = channelRows(ocg, ld);
+        for (int p0 = 0; p0 < ocg; p0 += kc) {
+            int kcb = Math.min(kc, ocg - p0);
+            for (int j = 0; j < count; j++) {
+                for (int t = 0; t < stride; t += NR) {
+                    int b0 = j * stride + t, at = j * imageP + t;
+                    for (int i0 = 0; i0 < k; i0 += MR) {
+                        kernel(kcb, ap, apo + p0 * mPad + i0 * kcb, dyp, b0, b0 + L, rows, p0, tile);
+                        for (int r = 0, mv = Math.min(MR, k - i0); r < mv; r++) store(tile, r * NR, dxp, at + offsets[i0 + r], true);
+                    }
+                }
+            }
+        }
+        int plane = g.h * g.w;
+        for (int j = 0; j < count; j++) {
+            for (int ci = 0; ci < cg; ci++) {
+                int src = j * imageP + ci * planeP + g.pt * wp + g.pl, dst = dxo + j * inSize + (c0 + ci) * plane;
+                for (int iy = 0; iy < g.h; iy++, src += wp, dst += g.w) Arrays2.copy(dxp, src, dx, dst, g.w);
+            }
+        }
+    }
+
+    // o * ld for o < OCg, in an array kept per thread
+    private static int[] channelRows(int ocg, int ld) {
+        int[][] holder = TAPS.get();
+        if (holder[2].length < ocg) holder[2] = new int[ocg];
+        for (int o = 0; o < ocg; o++) holder[2][o] = o * ld;
+        return holder[2];
+    }
+
+    // dy's OCg channels of the images as rows of "pixels" j*stride + oy*wp + ox, ld apart, zero where
+    // ox >= OW and from OH*wp to the image's stride
+    private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp,
+                                int stride, float[] dyp, int ld) {
         int ohw = g.oh * g.ow, span = g.oh * wp;
         for (int o = 0; o < ocg; o++) {
             for (int j = 0; j < count; j++) {
-                int src = dyo + j * dySize + (oc0 + o) * ohw, dst = o * ld + j * span;
+                int src = dyo + j * dySize + (oc0 + o) * ohw, dst = o * ld + j * stride;
+                java.util.Arrays.fill(dyp, dst + span, dst + stride, 0f);
                 for (int oy = 0; oy < g.oh; oy++, src += g.ow, dst += wp) {
                     Arrays2.copy(dy, src, dyp, dst, g.ow);
                     for (int q = dst + g.ow; q < dst + wp; q++) dyp[q] = 0f;
