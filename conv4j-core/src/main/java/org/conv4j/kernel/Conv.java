@@ -6,11 +6,13 @@ import org.conv4j.tensor.Tensor;
  * 2-D convolution (cross-correlation) over a batch, grouped:
  * x is (N, C, H, W), weight is (OC, C/groups, KH, KW), bias is (OC) or null, y is (N, OC, OH, OW).
  * The fast path is im2col + GEMM per group of images and channel group, parallel over the
- * batch; with SIMD, stride-1 zero-padded layers whose output rows are whole vectors or at least
+ * batch; with SIMD, zero-padded stride-1 layers whose output rows are whole vectors or at least
  * 2/3 of the padded rows skip the im2col matrix ({@link VectorConv} reads padded copies of the
  * images), in the forward and for the input gradient (as a convolution of dy with the rotated
  * filter where dy's border of zeros is thin, else as W^T dy scattered into dx as it is stored);
- * their weight gradient skips it too where a group has 16 or more output channels.
+ * their weight gradient skips it too where a group has 16 or more output channels. Strided
+ * layers whose taps read every phase of the stride run their forward and weight gradient the
+ * same way on copies split into phase planes (their input gradient: im2col, W^T dy, col2im).
  * The reference path is the direct loop nest of SPEC 1.
  */
 public final class Conv {

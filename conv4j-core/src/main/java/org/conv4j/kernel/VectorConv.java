@@ -39,7 +39,28 @@ final class VectorConv {
      * rows (the product then also runs over the padded rows' extra columns, and drops them).
      */
     static boolean handles(ConvGeometry g) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && (dense(g) || 3 * g.ow >= 2 * (g.w + g.pl + g.pr));
+        return g.mode == PaddingMode.ZEROS && readsEveryPhase(g.kh, g.dh, g.sh) && readsEveryPhase(g.kw, g.dw, g.sw)
+                && (dense(g) || 3 * g.ow >= 2 * phaseWidth(g));
+    }
+
+    // whether the taps ki*d (ki < k) leave every remainder modulo the stride s: with s > 1 the padded
+    // copy is split into s phases along that axis, and a phase no tap reads would be copied for nothing
+    private static boolean readsEveryPhase(int k, int d, int s) {
+        for (int r = 0; r < s; r++) {
+            boolean read = false;
+            for (int ki = 0; ki < k && !read; ki++) read = ki * d % s == r;
+            if (!read) return false;
+        }
+        return true;
+    }
+
+    // a phase plane's width and height: the padded width (height) over the stride, rounded up
+    private static int phaseWidth(ConvGeometry g) {
+        return (g.w + g.pl + g.pr + g.sw - 1) / g.sw;
+    }
+
+    private static int phaseHeight(ConvGeometry g) {
+        return (g.h + g.pt + g.pb + g.sh - 1) / g.sh;
     }
 
     // output rows of whole vectors and planes of whole panels: every pixel of a panel is an output pixel
@@ -87,21 +108,25 @@ final class VectorConv {
      * may be null), through a ReLU when {@code relu}. {@code yo} is image 0's offset in y,
      * {@code ySize} an image's size in y.
      *
+     * <p>With stride s > 1 the padded copy is split into s x s phase planes (padded pixels
+     * (i*sh + a, j*sw + b) in phase (a, b)), so that again the taps of L neighbouring output
+     * pixels are L consecutive floats of one plane.
+     *
      * <p>Where output rows are not whole vectors, the product runs over "pixels" t = oy*wp + ox of
-     * rows as wide as the padded ones (each tap's values are then one contiguous run of the padded
-     * image, as in {@link #weightGradient}) into a buffer, and the OW columns of each row are copied
-     * out.
+     * rows as wide as the padded (phase) ones (each tap's values are then one contiguous run, as in
+     * {@link #weightGradient}) into a buffer, and the OW columns of each row are copied out.
      */
     static void forward(ConvGeometry g, int cg, int ocg, float[] ap, float[] x, int xo, int inSize, int c0, int count,
                         float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
-        int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
+        int hp = phaseHeight(g), wp = phaseWidth(g), imageP = cg * g.sh * g.sw * hp * wp;
         int k = g.colRows(cg), kc = blockSize(k), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
         boolean dense = dense(g);
         // the pixels a panel runs over, per image; past the padded rows the last panel reads the next
         // image, or the tail's zeros: results that are dropped
-        int span = dense ? ohw : (g.oh * wp + NR - 1) / NR * NR;
+        int span = dense ? ohw : (g.oh * wp + NR - 1) / NR * NR, tail = dense ? 0 : span - g.oh * wp + (g.kw - 1) * g.dw / g.sw;
         float[][] scratch = SCRATCH.get();
-        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, dense ? 0 : span - g.oh * wp + (g.kw - 1) * g.dw);
+        float[] xp = g.sh * g.sw == 1 ? pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail)
+                : padPhases(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail);
         float[] tile = scratch[1], out = y;
         // where image j's channel o lands: y's plane (dense), or a plane of span pixels of the buffer
         int outStart = yo + oc0 * ohw, outImage = ySize, outPlane = ohw;
@@ -113,7 +138,7 @@ final class VectorConv {
             outPlane = span;
         }
         boolean epilogue = dense && (shift != null || relu);
-        int[] rows = taps(g, cg, planeP, wp);
+        int[] rows = taps(g, cg, hp, wp);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = p0 > 0, last = p0 + kcb == k;
@@ -158,19 +183,21 @@ final class VectorConv {
         }
     }
 
-    // output pixel oy*ow + ox -> the offset of its window's first tap in a padded plane
+    // output pixel oy*ow + ox -> the offset of its window's first tap in a padded (phase) plane
     private static int pixel(ConvGeometry g, int pix, int wp) {
         return pix / g.ow * wp + pix % g.ow;
     }
 
     /**
-     * Whether {@link #weightGradient} handles this geometry and group width: stride 1 and zero
-     * padding, output rows at least 2/3 of the padded rows (the product also runs over the padded
-     * rows' extra columns, against zeros), and at least a column panel (NR) of output channels
-     * (fewer leave most of each tile idle; the im2col product's dot-product path serves them).
+     * Whether {@link #weightGradient} handles this geometry and group width: zero padding, a
+     * stride whose every phase the taps read, output rows at least 2/3 of the padded (phase) rows
+     * (the product also runs over their extra columns, against zeros), and at least a column
+     * panel (NR) of output channels (fewer leave most of each tile idle; the im2col product's
+     * dot-product path serves them).
      */
     static boolean handlesWeightGradient(ConvGeometry g, int ocg) {
-        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 3 * g.ow >= 2 * (g.w + g.pl + g.pr) && ocg >= NR;
+        return g.mode == PaddingMode.ZEROS && readsEveryPhase(g.kh, g.dh, g.sh) && readsEveryPhase(g.kw, g.dw, g.sw)
+                && 3 * g.ow >= 2 * phaseWidth(g) && ocg >= NR;
     }
 
     /**
@@ -185,14 +212,18 @@ final class VectorConv {
      * values are one contiguous run of the padded image. So dW^T (K x OCg) is a matrix product
      * over each image's t, image after image, whose A rows are read in place from the padded
      * image and whose B is dy^T with zeros in the wp - OW extra columns of each row, packed a k
-     * block at a time. {@link VectorGemm}'s 4 x NR tiles sum the k blocks in order.
+     * block at a time. {@link VectorGemm}'s 4 x NR tiles sum the k blocks in order. With a stride,
+     * the same holds in the phase planes of {@link #forward}.
      */
     static void weightGradient(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
                                float[] dy, int dyo, int dySize, int oc0, float[] dw, int dwo) {
-        int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
+        int hp = phaseHeight(g), wp = phaseWidth(g), imageP = cg * g.sh * g.sw * hp * wp;
         float[][] scratch = SCRATCH.get();
-        // the last taps' runs end up to (KW-1)*dw floats past the last plane: zeros, multiplied by the extra columns' zeros
-        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw), tile = scratch[1];
+        // the last taps' runs end up to (KW-1)*dw/sw floats past the last plane: zeros, multiplied by the extra columns' zeros
+        int tail = (g.kw - 1) * g.dw / g.sw;
+        float[] xp = g.sh * g.sw == 1 ? pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail)
+                : padPhases(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail);
+        float[] tile = scratch[1];
         int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span), ldd = Gemm.leadingDimension(count * span);
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
@@ -200,7 +231,7 @@ final class VectorConv {
         if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, span, dyp, ldd);
-        int[] taps = taps(g, cg, planeP, wp);
+        int[] taps = taps(g, cg, hp, wp);
         for (int j = 0; j < count; j++) {
             for (int s0 = 0; s0 < span; s0 += kc) {
                 int kcb = Math.min(kc, span - s0), t0 = j * span + s0, base = j * imageP + s0;
@@ -233,8 +264,8 @@ final class VectorConv {
      * Packs a group's W^T for {@link #inputGradient}: the rows are its K taps in (ki, kj, ci) order
      * (so the four rows of a panel are four channels, a plane apart in the padded image, unless
      * Cg < 4), each of OCg values w[wo + o*K + (ci, ki, kj)]; fills {@code offsets} with each
-     * row's tap offset in a padded image of the geometry. {@code wt} is K*OCg floats of scratch,
-     * {@code ap} {@link #packedSize packedSize(K, OCg)} floats.
+     * row's tap offset in a padded image of the geometry. {@code wt} is K*OCg floats of scratch;
+     * the panels take {@link #packedSize packedSize(K, OCg)} floats from ap[apo].
      */
     static void packInputGradientWeights(ConvGeometry g, float[] w, int wo, int cg, int ocg, float[] wt, float[] ap, int apo, int[] offsets) {
         int kk = g.kh * g.kw, k = cg * kk, wp = g.w + g.pl + g.pr, planeP = (g.h + g.pt + g.pb) * wp;
@@ -341,24 +372,66 @@ final class VectorConv {
         }
     }
 
-    // offset of tap p = (ci, ki, kj) from its pixel's position in the padded channel-0 plane
-    // (kept per thread for the last geometry: a layer asks again at every call)
-    private static int[] taps(ConvGeometry g, int cg, int planeP, int wp) {
+    // offset of tap p = (ci, ki, kj) from its pixel's position in the channel-0 (phase-0) plane of a
+    // padded copy of hp x wp planes, sh x sw phase planes a channel (kept per thread for the last
+    // geometry: a layer asks again at every call)
+    private static int[] taps(ConvGeometry g, int cg, int hp, int wp) {
         int[][] holder = TAPS.get();
         int[] key = holder[1];
-        if (key.length == 7 && key[0] == cg && key[1] == planeP && key[2] == wp && key[3] == g.kh && key[4] == g.kw
-                && key[5] == g.dh && key[6] == g.dw) {
+        if (key.length == 9 && key[0] == cg && key[1] == hp && key[2] == wp && key[3] == g.kh && key[4] == g.kw
+                && key[5] == g.dh && key[6] == g.dw && key[7] == g.sh && key[8] == g.sw) {
             return holder[0];
         }
         if (holder[0].length < g.colRows(cg)) holder[0] = new int[g.colRows(cg)];
         int[] taps = holder[0];
+        int planeP = hp * wp;
         for (int ci = 0, p = 0; ci < cg; ci++) {
             for (int ki = 0; ki < g.kh; ki++) {
-                for (int kj = 0; kj < g.kw; kj++, p++) taps[p] = ci * planeP + ki * g.dh * wp + kj * g.dw;
+                int ry = ki * g.dh;
+                for (int kj = 0; kj < g.kw; kj++, p++) {
+                    int rx = kj * g.dw, phase = ry % g.sh * g.sw + rx % g.sw;
+                    taps[p] = (ci * g.sh * g.sw + phase) * planeP + ry / g.sh * wp + rx / g.sw;
+                }
             }
         }
-        holder[1] = new int[] {cg, planeP, wp, g.kh, g.kw, g.dh, g.dw};
+        holder[1] = new int[] {cg, hp, wp, g.kh, g.kw, g.dh, g.dw, g.sh, g.sw};
         return taps;
+    }
+
+    /**
+     * The images' channels c0..c0+cg zero-padded and split into sh x sw phase planes of hp x wp
+     * (phase (a, b) holds the padded pixels (i*sh + a, j*sw + b), zero past the padded plane):
+     * (count, cg, sh*sw, hp, wp), then tail zeros.
+     */
+    private static float[] padPhases(ConvGeometry g, float[] x, int xo, int inSize, int c0, int cg, int count, float[][] scratch,
+                                     int hp, int wp, int tail) {
+        int planeP = hp * wp, phases = g.sh * g.sw, plane = g.h * g.w, size = count * cg * phases * planeP + tail;
+        if (scratch[0].length < size) scratch[0] = new float[size];
+        float[] xp = scratch[0];
+        for (int j = 0; j < count; j++) {
+            for (int ci = 0; ci < cg; ci++) {
+                int src = xo + j * inSize + (c0 + ci) * plane, base = (j * cg + ci) * phases * planeP;
+                for (int a = 0; a < g.sh; a++) {
+                    for (int b = 0; b < g.sw; b++) {
+                        // phase columns [q0, q1) come from input columns q*sw + b - pl in [0, W)
+                        int q0 = Math.min(wp, Math.max(0, (g.pl - b + g.sw - 1) / g.sw));
+                        int q1 = Math.max(q0, Math.min(wp, (g.w + g.pl - b + g.sw - 1) / g.sw));
+                        for (int i = 0; i < hp; i++) {
+                            int r = i * g.sh + a - g.pt, row = base + (a * g.sw + b) * planeP + i * wp;
+                            if (r < 0 || r >= g.h) {
+                                java.util.Arrays.fill(xp, row, row + wp, 0f);
+                                continue;
+                            }
+                            java.util.Arrays.fill(xp, row, row + q0, 0f);
+                            for (int q = q0, at = src + r * g.w + q0 * g.sw + b - g.pl; q < q1; q++, at += g.sw) xp[row + q] = x[at];
+                            java.util.Arrays.fill(xp, row + q1, row + wp, 0f);
+                        }
+                    }
+                }
+            }
+        }
+        java.util.Arrays.fill(xp, size - tail, size, 0f);
+        return xp;
     }
 
     // the images' channels c0..c0+cg, each plane bordered by zeros: (count, cg, hp, wp), then tail zeros

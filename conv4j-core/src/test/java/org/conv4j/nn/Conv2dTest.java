@@ -162,6 +162,42 @@ class Conv2dTest {
     }
 
     @Test
+    void stridedZeroPaddedMatchesTheReference() {
+        // strides 2 and 3 with kernels that read every phase: the forward and (16 or more output channels
+        // a group) the weight gradient read the padded images split into stride x stride phase planes;
+        // output 8 or 16 wide (whole vectors) or 5, 7, 10 wide (rows of the phase planes' width),
+        // asymmetric padding, dilation, groups, batch 1 to 5
+        SplittableRandom rng = new SplittableRandom(91);
+        int checked = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            int s = 2 + rng.nextInt(2), groups = new int[] {1, 1, 2}[rng.nextInt(3)];
+            int kh = s + rng.nextInt(3), kw = s + rng.nextInt(3), dh = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
+            int pt = rng.nextInt(3), pb = rng.nextInt(3), pl = rng.nextInt(3), pr = rng.nextInt(3);
+            int ow = new int[] {8, 16, 5, 7, 10}[trial % 5], oh = 1 + rng.nextInt(6);
+            // the smallest input with these output sizes, plus up to s - 1 rows and columns the windows skip
+            int h = (oh - 1) * s + dh * (kh - 1) + 1 - pt - pb + rng.nextInt(s), w = (ow - 1) * s + dw * (kw - 1) + 1 - pl - pr + rng.nextInt(s);
+            if (h < Math.max(pt, pb) + 1 || w < Math.max(pl, pr) + 1) continue;
+            int cin = groups * (1 + rng.nextInt(3)), cout = groups * new int[] {1, 3, 6, 16, 20}[rng.nextInt(5)];
+            Conv2d conv = new Conv2d(cin, cout, kh, kw).stride(s).padding(pt, pb, pl, pr).dilation(dh, dw).groups(groups).bias(rng.nextBoolean());
+            Tensor x = random(rng, 1 + rng.nextInt(5), cin, h, w);
+            ConvGeometry g = new ConvGeometry(cin, h, w, kh, kw, s, s, dh, dw, pt, pb, pl, pr, PaddingMode.ZEROS);
+            assertEquals(ow, g.ow);
+            Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
+            Tensor expected = Tensor.zeros(x.dim(0), cout, g.oh, g.ow);
+            Conv.referenceForward(g, groups, x, conv.weight().value(), bias, expected);
+            assertClose(expected, conv.forward(x, Mode.TRAIN), 1e-5);
+            Tensor dy = random(rng, expected.shape().dims());
+            Tensor dxRef = Tensor.zeros(x.shape()), dwRef = Tensor.zeros(conv.weight().value().shape());
+            Conv.referenceBackward(g, groups, x, conv.weight().value(), dy, dxRef, dwRef, null);
+            Layers.zeroGrad(conv);
+            assertClose(dxRef, conv.backward(dy), 1e-4);
+            assertClose(dwRef, conv.weight().grad(), 1e-4);
+            checked++;
+        }
+        assertTrue(checked >= 40, checked + " configurations");
+    }
+
+    @Test
     void gradientCheckPassesOnRandomConfigurations() {
         SplittableRandom rng = new SplittableRandom(77);
         for (int trial = 0; trial < 25; trial++) {
