@@ -82,6 +82,15 @@ public final class Elementwise {
         });
     }
 
+    /** y = max(0, a + b) for three tensors of the same size, in one pass: a residual sum and its ReLU. */
+    public static void addRelu(Tensor a, Tensor b, Tensor y) {
+        float[] ad = a.data(), bd = b.data(), yd = y.data();
+        int ao = a.offset(), bo = b.offset(), yo = y.offset();
+        forRange(y.size(), (from, to) -> {
+            for (int i = from; i < to; i++) yd[yo + i] = Math.max(ad[ao + i] + bd[bo + i], 0f);
+        });
+    }
+
     /** acc += x for two tensors of the same size. */
     public static void addInto(Tensor acc, Tensor x) {
         float[] ad = acc.data(), xd = x.data();

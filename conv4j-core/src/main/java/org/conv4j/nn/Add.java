@@ -46,6 +46,13 @@ public final class Add implements Merge {
         return y;
     }
 
+    /** The EVAL output of this sum of two inputs followed by a ReLU, in one pass ({@link Graph} fuses them). */
+    Tensor forwardRelu(Tensor x0, Tensor x1) {
+        Tensor y = buffers.get(0, outputShape(List.of(x0.shape(), x1.shape())));
+        Elementwise.addRelu(x0, x1, y);
+        return y;
+    }
+
     // dy has the output shape; every dx_i = dy
     @Override
     public List<Tensor> backward(Tensor dy) {

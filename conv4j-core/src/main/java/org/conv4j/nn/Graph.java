@@ -201,8 +201,10 @@ public final class Graph implements Layer {
     }
 
     /**
-     * Per node, the {@link ConvFusion#span} of it and the layer nodes that follow it in a chain:
-     * each consuming the one before as its only input, which no other node (nor the output) uses.
+     * Per node, how many nodes from it run as one in EVAL: the {@link ConvFusion#span} of it and
+     * the layer nodes that follow it in a chain (each consuming the one before as its only input,
+     * which no other node, nor the output, uses), or 2 for a two-input {@link Add} so followed by a
+     * {@link ReLU} (ResNet's {@code relu(F(x) + x)}).
      */
     private int[] evalSpans() {
         int[] consumers = new int[nodes.size() + 1];
@@ -217,6 +219,11 @@ public final class Graph implements Layer {
                 chain[j] = n.layer;
             }
             spans[i] = ConvFusion.span(chain[0], chain[1], chain[2]);
+            Node n = nodes.get(i);
+            if (n.merge instanceof Add && n.slots.length == 2 && i + 1 < nodes.size()) {
+                Node next = nodes.get(i + 1);
+                if (next.layer instanceof ReLU && next.slots[0] == i + 1 && consumers[i + 1] == 1 && outputSlot != i + 1) spans[i] = 2;
+            }
         }
         return spans;
     }
@@ -307,7 +314,9 @@ public final class Graph implements Layer {
             span = mode == Mode.EVAL ? evalSpan[i] : 1;
             Tensor y;
             try {
-                if (span > 1) {
+                if (span > 1 && node.merge != null) {
+                    y = ((Add) node.merge).forwardRelu(values[node.slots[0]], values[node.slots[1]]);
+                } else if (span > 1) {
                     y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, values[node.slots[0]]);
                 } else if (node.layer != null) {
                     y = node.layer.forward(values[node.slots[0]], mode);

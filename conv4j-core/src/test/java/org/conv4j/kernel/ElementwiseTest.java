@@ -53,7 +53,7 @@ class ElementwiseTest {
     }
 
     @Test
-    void addSumsElementByElementOnOddSizesAndOffsets() {
+    void addAndAddReluSumElementByElementOnOddSizesAndOffsets() {
         SplittableRandom rng = new SplittableRandom(6);
         for (int n : new int[] {1, 7, 9, 16385, 40001}) {
             Tensor a = Tensor.view(Tensor.uniform(rng, -2f, 2f, n + 3).data(), 3, org.conv4j.tensor.Shape.of(n));
@@ -62,6 +62,9 @@ class ElementwiseTest {
             float[] expected = new float[n];
             for (int i = 0; i < n; i++) expected[i] = a.at(i) + b.at(i);
             Elementwise.add(a, b, y);
+            assertSameBits(Tensor.of(expected, n), y);
+            for (int i = 0; i < n; i++) expected[i] = Math.max(expected[i], 0f);
+            Elementwise.addRelu(a, b, y);
             assertSameBits(Tensor.of(expected, n), y);
         }
     }

@@ -112,6 +112,27 @@ class ConvFusionTest {
     }
 
     @Test
+    void residualSumAndReLUFuseOnlyWhereTheSumHasNoOtherReader() {
+        SplittableRandom rng = new SplittableRandom(12);
+        Tensor x = random(rng, 2, 3, 5, 7);
+        // input + tanh(input), then ReLU: fused; the same with the sum also read by the output sum: not fused;
+        // a three-input sum: not fused
+        Graph fused = new Graph().add("t", new Tanh(), Graph.INPUT).add("sum", new Add(), Graph.INPUT, "t")
+                .add("relu", new ReLU(), "sum").output("relu");
+        Graph shared = new Graph().add("t", new Tanh(), Graph.INPUT).add("sum", new Add(), Graph.INPUT, "t")
+                .add("relu", new ReLU(), "sum").add("out", new Add(), "relu", "sum").output("out");
+        Graph three = new Graph().add("t", new Tanh(), Graph.INPUT).add("sum", new Add(), Graph.INPUT, "t", "t")
+                .add("relu", new ReLU(), "sum").output("relu");
+        Tensor a = fused.forward(x, Mode.EVAL), b = shared.forward(x, Mode.EVAL), c = three.forward(x, Mode.EVAL);
+        for (int i = 0; i < x.size(); i++) {
+            float v = x.at(i), s = v + (float) Math.tanh(v);
+            assertEquals(Math.max(s, 0f), a.at(i), 1e-6);
+            assertEquals(Math.max(s, 0f) + s, b.at(i), 1e-6);
+            assertEquals(Math.max(s + (float) Math.tanh(v), 0f), c.at(i), 1e-6);
+        }
+    }
+
+    @Test
     void spanCoversConvolutionThenBatchNormOfItsChannelsThenReLU() {
         Conv2d conv = new Conv2d(3, 4, 3);
         BatchNorm2d bn4 = new BatchNorm2d(4), bn5 = new BatchNorm2d(5);
