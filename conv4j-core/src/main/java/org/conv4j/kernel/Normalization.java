@@ -43,9 +43,10 @@ public final class Normalization {
         });
     }
 
-    // sum of x - center, or of (x - center)^2, over one row; the scalar path keeps four
-    // independent accumulators: one long chain of dependent additions would stall on their latency
-    private static double rowSum(float[] xd, int at, int s, double center, boolean squared) {
+    // sum of x - center, or of (x - center)^2, over one row (also the convolution's bias gradient);
+    // the scalar path keeps four independent accumulators: one long chain of dependent additions
+    // would stall on their latency
+    static double rowSum(float[] xd, int at, int s, double center, boolean squared) {
         if (Simd.widening()) return VectorArrays.sumDeviations(xd, at, s, center, squared);
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int j = 0;
