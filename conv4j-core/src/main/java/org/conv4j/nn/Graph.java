@@ -364,8 +364,8 @@ public final class Graph implements Layer {
     }
 
     /**
-     * grads[input k of node] += dx. A gradient another node returned is copied before the first
-     * sum, never modified: into a kept tensor of {@link #gradientSums} when reusing buffers.
+     * grads[input k of node] += dx. A gradient another node returned is never modified: the first
+     * sum goes to a tensor of our own (a kept one of {@link #gradientSums} when reusing buffers).
      */
     private void accumulate(Tensor[] grads, boolean[] owned, Shape[] shapes, Node node, int k, Tensor dx) {
         int s = node.slots[k];
@@ -378,15 +378,11 @@ public final class Graph implements Layer {
             return;
         }
         if (!owned[s]) {
-            Buffers sums = gradientSums;
-            if (sums == null) {
-                grads[s] = grads[s].copy();
-            } else {
-                Tensor sum = sums.get(s, shapes[s]);
-                sum.copyFrom(grads[s]);
-                grads[s] = sum;
-            }
+            Tensor sum = gradientSums == null ? Tensor.zeros(shapes[s]) : gradientSums.get(s, shapes[s]);
+            Elementwise.add(grads[s], dx, sum);
+            grads[s] = sum;
             owned[s] = true;
+            return;
         }
         Elementwise.addInto(grads[s], dx);
     }
