@@ -240,7 +240,7 @@ final class VectorConv {
                     for (int ir = 0; ir < rowPanels; ir++) {
                         // rows past K repeat the last one; their results are dropped below
                         int p = ir * MR;
-                        kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)], base + taps[Math.min(p + 2, k - 1)],
+                        VectorGemm.kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)], base + taps[Math.min(p + 2, k - 1)],
                                 base + taps[Math.min(p + 3, k - 1)], bp, jr * kcb * NR, tile);
                         VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, t0 > 0);
                     }
@@ -473,41 +473,6 @@ final class VectorConv {
             c20 = v.fma(b0, c20);
             c21 = v.fma(b1, c21);
             v = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = v.fma(b0, c30);
-            c31 = v.fma(b1, c31);
-        }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, L);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + L);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + L);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + L);
-    }
-
-    /**
-     * tile[4, NR] = A[4, kc] Bpanel[kc, NR]: A's rows contiguous from a0..a3 (read in place), B
-     * packed, NR floats per k step. Both indices step by a constant, so the JIT checks their
-     * bounds once per call rather than at every load (VectorGemm.kernelRows takes B's row stride
-     * as an argument and cannot).
-     */
-    private static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, float[] t) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++) {
-            int q = bi + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, b, q), b1 = FloatVector.fromArray(S, b, q + L);
-            FloatVector v = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = v.fma(b0, c00);
-            c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = v.fma(b0, c10);
-            c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = v.fma(b0, c20);
-            c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(S, a[a3 + p]);
             c30 = v.fma(b0, c30);
             c31 = v.fma(b1, c31);
         }
