@@ -236,7 +236,8 @@ final class VectorGemm {
                     int i = ir * MR, mv = Math.min(MR, m - i);
                     if (ap != null) {
                         int ai = p0 * mPad + ir * MR * kcb;
-                        kernel(kcb, ap, ai, bs, bi, bStride, tile);
+                        if (bStride == NR) kernelPacked(kcb, ap, ai, bs, bi, tile);
+                        else kernel(kcb, ap, ai, bs, bi, bStride, tile);
                     } else {
                         // rows past m repeat the last row; their results are dropped below
                         int r0 = aOff + i * lda + p0, last = aOff + (m - 1) * lda + p0;
@@ -280,6 +281,38 @@ final class VectorGemm {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, ai += MR, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        // the accumulators go to the tile buffer and C is updated in another method: a kernel
+        // with many more vector operations exceeds what the JIT inlines into one compilation
+        // (JDK 25 then leaves vector operations as calls), and a helper taking vectors would box them
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+    }
+
+    /** As {@link #kernel} with B packed, NR floats per k step: a constant stride (see {@link #kernelRows}). */
+    private static void kernelPacked(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
             c00 = x.fma(b0, c00);
