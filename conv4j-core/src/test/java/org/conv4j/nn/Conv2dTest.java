@@ -116,6 +116,20 @@ class Conv2dTest {
         }
     }
 
+    /** conv's forward, input gradient and weight gradient on x against the direct loop nests, for a random dy. */
+    private static void assertForwardAndBackwardMatchTheReference(Conv2d conv, ConvGeometry g, Tensor x, SplittableRandom rng) {
+        Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
+        Tensor expected = Tensor.zeros(x.dim(0), conv.outChannels(), g.oh, g.ow);
+        Conv.referenceForward(g, conv.groups(), x, conv.weight().value(), bias, expected);
+        assertClose(expected, conv.forward(x, Mode.TRAIN), 1e-5);
+        Tensor dy = random(rng, expected.shape().dims());
+        Tensor dxRef = Tensor.zeros(x.shape()), dwRef = Tensor.zeros(conv.weight().value().shape());
+        Conv.referenceBackward(g, conv.groups(), x, conv.weight().value(), dy, dxRef, dwRef, null);
+        Layers.zeroGrad(conv);
+        assertClose(dxRef, conv.backward(dy), 1e-4);
+        assertClose(dwRef, conv.weight().grad(), 1e-4);
+    }
+
     @Test
     void strideOneZeroPaddedMatchesTheReference() {
         // stride 1, zero padding: the products read padded copies of the images (forward: output rows of
@@ -145,17 +159,7 @@ class Conv2dTest {
             Tensor x = random(rng, 1 + rng.nextInt(9), cin, h, w);
             ConvGeometry g = new ConvGeometry(cin, h, w, kh, kw, 1, 1, dh, dw, pt, pb, pl, pr, PaddingMode.ZEROS);
             assertEquals(ow, g.ow);
-            Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
-            Tensor expected = Tensor.zeros(x.dim(0), cout, g.oh, g.ow);
-            Conv.referenceForward(g, groups, x, conv.weight().value(), bias, expected);
-            assertClose(expected, conv.forward(x, Mode.TRAIN), 1e-5);
-            // backward: the input gradient as the full convolution of dy with the rotated filter
-            Tensor dy = random(rng, expected.shape().dims());
-            Tensor dxRef = Tensor.zeros(x.shape()), dwRef = Tensor.zeros(conv.weight().value().shape());
-            Conv.referenceBackward(g, groups, x, conv.weight().value(), dy, dxRef, dwRef, null);
-            Layers.zeroGrad(conv);
-            assertClose(dxRef, conv.backward(dy), 1e-4);
-            assertClose(dwRef, conv.weight().grad(), 1e-4);
+            assertForwardAndBackwardMatchTheReference(conv, g, x, rng);
             checked++;
         }
         assertTrue(checked >= 50, checked + " configurations");
@@ -182,16 +186,7 @@ class Conv2dTest {
             Tensor x = random(rng, 1 + rng.nextInt(5), cin, h, w);
             ConvGeometry g = new ConvGeometry(cin, h, w, kh, kw, s, s, dh, dw, pt, pb, pl, pr, PaddingMode.ZEROS);
             assertEquals(ow, g.ow);
-            Tensor bias = conv.hasBias() ? conv.biasParameter().value() : null;
-            Tensor expected = Tensor.zeros(x.dim(0), cout, g.oh, g.ow);
-            Conv.referenceForward(g, groups, x, conv.weight().value(), bias, expected);
-            assertClose(expected, conv.forward(x, Mode.TRAIN), 1e-5);
-            Tensor dy = random(rng, expected.shape().dims());
-            Tensor dxRef = Tensor.zeros(x.shape()), dwRef = Tensor.zeros(conv.weight().value().shape());
-            Conv.referenceBackward(g, groups, x, conv.weight().value(), dy, dxRef, dwRef, null);
-            Layers.zeroGrad(conv);
-            assertClose(dxRef, conv.backward(dy), 1e-4);
-            assertClose(dwRef, conv.weight().grad(), 1e-4);
+            assertForwardAndBackwardMatchTheReference(conv, g, x, rng);
             checked++;
         }
         assertTrue(checked >= 40, checked + " configurations");
