@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
  * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
  * otherwise it is packed: once for all tasks when several row blocks of tasks share its columns,
- * else by each task for its own columns (B^T with a gather of L source rows at a time). Packing
+ * else by each task for its own columns (B^T with a gather of L source rows at a time). Where
+ * B is packed anyway and has at most 16 column panels, A is read in place four rows at a time
+ * instead: reused over so few panels, packing it cost up to a quarter of the product. Packing
  * large operands is split over the threads. Tiles at the right and bottom edges go through a
  * small buffer, so every element of C gets the same arithmetic:
  * {@code c = c + fma-sum over the k block} per block, in k order.
@@ -38,6 +40,7 @@ final class VectorGemm {
     private static final int KC = 256;             // k block: an NR panel of B (16 KiB) stays in L1
     private static final int ROW_PANELS = 24;       // a task's A block: 96 x KC floats, in L2
     private static final int COL_PANELS = 16;       // a task's width: 256 columns
+    private static final int ROW_PANELS_IN_PLACE = 64;  // A read in place: 256 x KC floats, in L2
     private static final int TASKS = 4;             // split big problems into at least this many tasks
     private static final long PARALLEL_FLOPS = 1L << 21;
     private static final int PARALLEL_PACK = 1 << 15;     // floats
@@ -100,18 +103,18 @@ final class VectorGemm {
         if (transB && !transA && m < n) {
             // A B^T with the smaller operand packed: compute C^T = B A^T, B's rows read in place
             // and A packed into column panels, and store each tile transposed
-            tiled(n, m, k, false, true, b, bOff, ldb, true, a, aOff, lda, c, cOff, ldc, true, accumulate);
+            tiled(n, m, k, false, b, bOff, ldb, true, a, aOff, lda, c, cOff, ldc, true, accumulate);
         } else {
-            tiled(m, n, k, transA, false, a, aOff, lda, transB, b, bOff, ldb, c, cOff, ldc, false, accumulate);
+            tiled(m, n, k, transA, a, aOff, lda, transB, b, bOff, ldb, c, cOff, ldc, false, accumulate);
         }
     }
 
     /**
      * The tiled product: C = op(A) op(B), C's element (i, j) at {@code c[cOff + i*ldc + j]}, or at
-     * {@code c[cOff + j*ldc + i]} when {@code transC}. A is packed k-major first, or read in place
-     * four rows at a time ({@code aInPlace}, not transposed): the large operand of a swapped A B^T.
+     * {@code c[cOff + j*ldc + i]} when {@code transC} (the swapped A B^T). A is packed k-major
+     * first, or read in place four rows at a time (not transposed: see below).
      */
-    private static void tiled(int m, int n, int k, boolean transA, boolean aInPlace, float[] a, int aOff, int lda,
+    private static void tiled(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                               boolean transB, float[] b, int bOff, int ldb,
                               float[] c, int cOff, int ldc, boolean transC, boolean accumulate) {
         // even k blocks: 576 -> 3 x 192 rather than 256 + 256 + 64
@@ -123,19 +126,36 @@ final class VectorGemm {
         long flops = 2L * m * n * k;
         boolean parallel = flops >= PARALLEL_FLOPS;
 
-        // tasks: blocks of row panels x chunks of column panels, from the shape alone
-        int rp = Math.min(rowPanels, ROW_PANELS), cp = Math.min(colPanels, COL_PANELS);
-        while (parallel && ceilDiv(rowPanels, rp) * ceilDiv(colPanels, cp) < TASKS) {
-            if (cp > 1 && cp >= rp / 2) cp = (cp + 1) / 2;
-            else if (rp > 1) rp = (rp + 1) / 2;
-            else break;
+        // B is read in place where a kc x NR panel of it stays in L1; otherwise packed. A is
+        // packed unless it is the large operand of a swapped A B^T or B is packed anyway and
+        // has few column panels to reuse packed A over: there the pack costs as much as a
+        // quarter of the product (64 x 64 x 576: 54 -> 68 GFLOP/s in place, single thread)
+        boolean packB = transB || !inPlaceOk(ldb, kc);
+        boolean aInPlace = transC || !transA && packB && colPanels <= COL_PANELS;
+
+        // tasks: blocks of row panels x chunks of column panels, from the shape alone, as even as
+        // the panels allow. With A in place, column chunks first: each task then packs its own
+        // columns of B, so nothing runs before the tasks start
+        int rp, cp = Math.min(colPanels, COL_PANELS);
+        if (aInPlace) {
+            rp = ceilDiv(rowPanels, ceilDiv(rowPanels, ROW_PANELS_IN_PLACE));
+            while (parallel && ceilDiv(rowPanels, rp) * ceilDiv(colPanels, cp) < TASKS) {
+                if (cp > 1) cp = (cp + 1) / 2;
+                else if (rp > 1) rp = (rp + 1) / 2;
+                else break;
+            }
+        } else {
+            rp = ceilDiv(rowPanels, ceilDiv(rowPanels, ROW_PANELS));
+            while (parallel && ceilDiv(rowPanels, rp) * ceilDiv(colPanels, cp) < TASKS) {
+                if (cp > 1 && cp >= rp / 2) cp = (cp + 1) / 2;
+                else if (rp > 1) rp = (rp + 1) / 2;
+                else break;
+            }
         }
         final int rpb = rp, cpb = cp, rowBlocks = ceilDiv(rowPanels, rp), tasks = rowBlocks * ceilDiv(colPanels, cp);
 
-        // B is read in place where a kc x NR panel of it stays in L1; otherwise packed: once for
-        // all tasks when several row blocks share its columns, else by each task for its own
-        // columns (in that core's cache when it uses them)
-        boolean packB = transB || !inPlaceOk(ldb, kc);
+        // packed B: once for all tasks when several row blocks share its columns, else by each
+        // task for its own columns (in that core's cache when it uses them)
         boolean sharedB = packB && rowBlocks > 1;
         float[][] scratch = SCRATCH.get();
         float[] ap = null, bt = null;

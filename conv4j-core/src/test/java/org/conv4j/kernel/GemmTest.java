@@ -70,16 +70,20 @@ class GemmTest {
 
     @Test
     void vectorReadsBInPlaceAndPackedAtA4KiBStride() {
-        // ldb = 1024 floats (4 KiB) makes the vector path pack B; 1030 reads it in place
+        // ldb = 1024 floats (4 KiB) makes the vector path pack B; 1030 reads it in place. With B
+        // packed and at most 16 column panels, A is read in place: 301 rows are two row blocks
+        // sharing one packed B, 64 x 64 x 576 four tasks each packing its own columns
         SplittableRandom rng = new SplittableRandom(14);
-        for (int ldb : new int[] {1024, 1030}) {
-            for (boolean acc : new boolean[] {false, true}) {
-                int m = 16, n = 1000, k = 37, lda = k, ldc = 1001;
-                float[] a = fill(rng, m * lda), b = fill(rng, k * ldb), c1 = fill(rng, m * ldc), c2 = c1.clone();
-                float[] bound = bound(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
-                Gemm.reference(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
-                VectorGemm.gemm(false, false, m, n, k, a, 0, lda, b, 0, ldb, c2, 0, ldc, acc);
-                assertClose(c1, c2, bound, "ldb=" + ldb + " acc=" + acc);
+        for (int[] s : new int[][] {{16, 1000, 37}, {301, 250, 300}, {64, 64, 576}, {7, 40, 50}}) {
+            for (int ldb : new int[] {1024, 1030}) {
+                for (boolean acc : new boolean[] {false, true}) {
+                    int m = s[0], n = s[1], k = s[2], lda = k + 3, ldc = n + 1;
+                    float[] a = fill(rng, m * lda), b = fill(rng, k * ldb), c1 = fill(rng, m * ldc), c2 = c1.clone();
+                    float[] bound = bound(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
+                    Gemm.reference(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
+                    VectorGemm.gemm(false, false, m, n, k, a, 0, lda, b, 0, ldb, c2, 0, ldc, acc);
+                    assertClose(c1, c2, bound, "m=" + m + " n=" + n + " k=" + k + " ldb=" + ldb + " acc=" + acc);
+                }
             }
         }
     }
@@ -194,7 +198,7 @@ class GemmTest {
     private static void sameBitsFor1And2Threads(Path path, SplittableRandom rng) {
         // big enough to be split into parallel tasks (>= 2 MFLOP), plus LeNet conv1 which is not; with B
         // transposed, 16 x 150 x 784 is computed swapped and 6 x 150 x 784 takes the dot-product path
-        int[][] shapes = {{64, 64, 576}, {150, 100, 160}, {97, 257, 103}, {16, 1024, 144}, {6, 784, 25}, {300, 7, 300},
+        int[][] shapes = {{64, 64, 576}, {301, 250, 300}, {150, 100, 160}, {97, 257, 103}, {16, 1024, 144}, {6, 784, 25}, {300, 7, 300},
             {16, 150, 784}, {6, 150, 784}, {32, 288, 1030}};
         int before = Parallel.threads();
         try {
