@@ -164,6 +164,7 @@ public final class Conv {
                 && (full == null || 4L * g.h * g.w > 5L * ohw);
         ConvGeometry adjoint = scatterDx ? null : full;
         boolean directDx = adjoint != null, directDw = Simd.enabled() && VectorConv.handlesWeightGradient(g, ocg);
+        boolean dotDw = Simd.enabled() && !directDw && VectorConv.handlesWeightGradientDot(g, ocg), noIm2colDw = directDw || dotDw;
         boolean productDx = dx != null && !directDx && !scatterDx;
         int packedT = scatterDx ? VectorConv.packedSize(k, ocg) : 0;
         float[] apT = scatterDx ? scratch(2, groups * packedT) : null;
@@ -174,17 +175,20 @@ public final class Conv {
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
             // dy of the group's images as (OC, count*OH*OW), rows ld apart
-            float[] dyg = directDw && !productDx ? null : scratch(1, oc * ld);
+            float[] dyg = noIm2colDw && !productDx ? null : scratch(1, oc * ld);
             for (int j = 0; dyg != null && j < count; j++) {
                 for (int o = 0; o < oc; o++) System.arraycopy(dyd, dy.offset() + ((i0 + j) * oc + o) * ohw, dyg, o * ld + j * ohw, ohw);
             }
             if (productDx) java.util.Arrays.fill(dx.data(), dx.offset() + i0 * inSize, dx.offset() + (i0 + count) * inSize, 0f);
-            float[] col = directDw && !productDx ? null : scratch(0, k * ld);
+            float[] col = noIm2colDw && !productDx ? null : scratch(0, k * ld);
             for (int grp = 0; grp < groups; grp++) {
                 int dyo = grp * ocg * ld, wg = weight.offset() + grp * ocg * k, dwo = t * wSize + grp * ocg * k;
                 // dW_g = dy_g (OCg, cols) x col^T (cols, K)   (SPEC 1: input cross-correlated with the sensitivity map)
                 if (directDw) {
                     VectorConv.weightGradient(g, cg, ocg, xd, x.offset() + i0 * inSize, inSize, grp * cg, count,
+                            dyd, dy.offset() + i0 * oc * ohw, oc * ohw, grp * ocg, workspace, dwo);
+                } else if (dotDw) {
+                    VectorConv.weightGradientDot(g, cg, ocg, xd, x.offset() + i0 * inSize, inSize, grp * cg, count,
                             dyd, dy.offset() + i0 * oc * ohw, oc * ohw, grp * ocg, workspace, dwo);
                 } else {
                     for (int j = 0; j < count; j++) Im2col.im2col(g, xd, x.offset() + (i0 + j) * inSize, grp * cg, cg, col, j * ohw, ld);

@@ -23,10 +23,10 @@ final class VectorConv {
     private static final int NR = 2 * L;
     private static final int KC = 256;
 
-    // [0] the padded images of a task, [1] a tile, [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows,
+    // [0] the padded images of a task, [1] a tile (or nine vectors of lanes), [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows,
     // [5] the forward's output over padded rows
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[][] {new float[0], new float[MR * NR], new float[0], new float[0], new float[0], new float[0]});
+            () -> new float[][] {new float[0], new float[Math.max(MR * NR, 9 * L)], new float[0], new float[0], new float[0], new float[0]});
     // [0] tap offsets, [1] the geometry they were made for, [2] row offsets of dy's channels
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0], new int[0]});
 
@@ -249,6 +249,83 @@ final class VectorConv {
         }
         for (int o = 0; o < ocg; o++) {
             for (int p = 0; p < k; p++) dw[dwo + o * k + p] = ct[p * ocPad + o];
+        }
+    }
+
+    /**
+     * Whether {@link #weightGradientDot} handles this geometry and group width: stride 1, zero
+     * padding, output rows at least 2/3 of the padded rows, and fewer output channels than
+     * {@link #weightGradient} needs (LeNet-5's first layer: 6).
+     */
+    static boolean handlesWeightGradientDot(ConvGeometry g, int ocg) {
+        return g.mode == PaddingMode.ZEROS && g.sh == 1 && g.sw == 1 && 3 * g.ow >= 2 * phaseWidth(g) && ocg < NR;
+    }
+
+    /**
+     * {@link #weightGradient} for a few output channels, as dot products: over "pixels" t of dy's
+     * rows padded to the padded width wp (zeros in the extra columns and up to a whole vector
+     * past the plane), dW[o, p] is the dot product of dy's channel o with the run of the padded
+     * image that starts at tap p's offset, image after image. A tile of 3 channels x 3 taps keeps
+     * nine accumulators (lane l sums the t = l mod L terms over the images in order); the lanes
+     * are added in lane order at the end. The 16-wide tiles of the other path would leave most
+     * lanes idle here, and im2col would copy each input value KH x KW times.
+     */
+    static void weightGradientDot(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
+                                  float[] dy, int dyo, int dySize, int oc0, float[] dw, int dwo) {
+        int hp = phaseHeight(g), wp = phaseWidth(g), imageP = cg * hp * wp, k = g.colRows(cg);
+        int span = g.oh * wp, stride = (span + L - 1) / L * L, ld = count * stride;
+        float[][] scratch = SCRATCH.get();
+        // a run read from the last tap goes (KW-1)*dw + L - 1 floats past the last plane: zeros,
+        // multiplied by dy's zeros (as are the next row's or plane's values the extra columns read)
+        float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw + L);
+        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        float[] dyp = scratch[4], lanes = scratch[1];
+        padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
+        int[] taps = taps(g, cg, hp, wp);
+        for (int o = 0; o < ocg; o += 3) {
+            // past the edge, repeat the last channel (tap): the extra sums are computed and dropped
+            int d0 = o * ld, d1 = Math.min(o + 1, ocg - 1) * ld, d2 = Math.min(o + 2, ocg - 1) * ld;
+            for (int p = 0; p < k; p += 3) {
+                int x0 = taps[p], x1 = taps[Math.min(p + 1, k - 1)], x2 = taps[Math.min(p + 2, k - 1)];
+                FloatVector z = FloatVector.zero(S);
+                FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
+                for (int j = 0; j < count; j++) {
+                    int xb = j * imageP, db = j * stride;
+                    for (int t = 0; t < stride; t += L) {
+                        FloatVector y0 = FloatVector.fromArray(S, dyp, d0 + db + t), y1 = FloatVector.fromArray(S, dyp, d1 + db + t),
+                                y2 = FloatVector.fromArray(S, dyp, d2 + db + t);
+                        FloatVector v = FloatVector.fromArray(S, xp, xb + x0 + t);
+                        s00 = y0.fma(v, s00);
+                        s10 = y1.fma(v, s10);
+                        s20 = y2.fma(v, s20);
+                        v = FloatVector.fromArray(S, xp, xb + x1 + t);
+                        s01 = y0.fma(v, s01);
+                        s11 = y1.fma(v, s11);
+                        s21 = y2.fma(v, s21);
+                        v = FloatVector.fromArray(S, xp, xb + x2 + t);
+                        s02 = y0.fma(v, s02);
+                        s12 = y1.fma(v, s12);
+                        s22 = y2.fma(v, s22);
+                    }
+                }
+                s00.intoArray(lanes, 0);
+                s01.intoArray(lanes, L);
+                s02.intoArray(lanes, 2 * L);
+                s10.intoArray(lanes, 3 * L);
+                s11.intoArray(lanes, 4 * L);
+                s12.intoArray(lanes, 5 * L);
+                s20.intoArray(lanes, 6 * L);
+                s21.intoArray(lanes, 7 * L);
+                s22.intoArray(lanes, 8 * L);
+                for (int r = 0; r < Math.min(3, ocg - o); r++) {
+                    for (int q = 0; q < Math.min(3, k - p); q++) {
+                        int at = (3 * r + q) * L;
+                        float sum = lanes[at];
+                        for (int l = 1; l < L; l++) sum += lanes[at + l];
+                        dw[dwo + (o + r) * k + p + q] = sum;
+                    }
+                }
+            }
         }
     }
 
