@@ -16,6 +16,7 @@ import org.conv4j.tensor.Tensor;
 public final class Sequential implements Layer {
     private final List<Layer> layers = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
+    private boolean[] swapped = new boolean[0];   // swapped[i]: layers i and i+1 ran in the other order in the last forward
 
     public Sequential(Layer... layers) {
         for (Layer l : layers) add(l);
@@ -73,19 +74,55 @@ public final class Sequential implements Layer {
         return s;
     }
 
-    // in EVAL a convolution and the batch norm and ReLU right after it run as one (ConvFusion)
+    // in EVAL a convolution and the batch norm and ReLU right after it run as one (ConvFusion); in
+    // TRAIN a ReLU followed by a max pooling runs after it (the pair's swap, see swapsWithNext)
     @Override
     public Tensor forward(Tensor x, Mode mode) {
+        boolean train = mode == Mode.TRAIN;   // EVAL stores nothing: one model may serve many threads
+        if (train && swapped.length != layers.size()) swapped = new boolean[layers.size()];
         for (int i = 0, span; i < layers.size(); i += span) {
             Layer layer = layers.get(i);
-            span = mode == Mode.EVAL ? ConvFusion.span(layer, layerAt(i + 1), layerAt(i + 2)) : 1;
-            try {
-                x = span == 1 ? layer.forward(x, mode) : ConvFusion.forward(layer, layerAt(i + 1), span, x);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layer) + "): " + e.getMessage(), e);
+            boolean swap = train && swapsWithNext(i);
+            if (train) swapped[i] = swap;
+            span = swap ? 2 : mode == Mode.EVAL ? ConvFusion.span(layer, layerAt(i + 1), layerAt(i + 2)) : 1;
+            if (swap) {
+                x = forward(i + 1, x, mode);
+                x = forward(i, x, mode);
+            } else if (span == 1) {
+                x = forward(i, x, mode);
+            } else {
+                try {
+                    x = ConvFusion.forward(layer, layerAt(i + 1), span, x);
+                } catch (IllegalArgumentException e) {
+                    throw named(i, e);
+                }
             }
         }
         return x;
+    }
+
+    /**
+     * Whether layers i and i+1 are a ReLU and a max pooling that TRAIN runs in the other order:
+     * max pooling commutes with ReLU (a non-decreasing map), and the gradients agree too (both
+     * orders pass dy to the window's first maximum when it is positive, and nothing otherwise:
+     * ReLU's gradient at 0 is 0), while the ReLU then reads and writes a quarter of the values
+     * (a 2x2 pooling), forward and backward. Not for the first layer, whose backwardParameters
+     * skips the input gradient.
+     */
+    private boolean swapsWithNext(int i) {
+        return i > 0 && layers.get(i) instanceof ReLU && layerAt(i + 1) instanceof MaxPool2d;
+    }
+
+    private Tensor forward(int i, Tensor x, Mode mode) {
+        try {
+            return layers.get(i).forward(x, mode);
+        } catch (IllegalArgumentException e) {
+            throw named(i, e);
+        }
+    }
+
+    private IllegalArgumentException named(int i, IllegalArgumentException e) {
+        return new IllegalArgumentException("layer " + names.get(i) + " (" + brief(layers.get(i)) + "): " + e.getMessage(), e);
     }
 
     private Layer layerAt(int i) {
@@ -94,14 +131,26 @@ public final class Sequential implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy);
-        return dy;
+        return backward(dy, 0);
     }
 
     @Override
     public void backwardParameters(Tensor dy) {
-        for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
-        if (!layers.isEmpty()) layers.get(0).backwardParameters(dy);
+        if (!layers.isEmpty()) layers.get(0).backwardParameters(backward(dy, 1));
+    }
+
+    // dL/d(input of layer `first`), through the layers from the last one down to `first`, a swapped pair in its run order
+    private Tensor backward(Tensor dy, int first) {
+        for (int i = layers.size() - 1; i >= first; i--) {
+            if (i > first && i - 1 < swapped.length && swapped[i - 1]) {
+                dy = layers.get(i - 1).backward(dy);
+                dy = layers.get(i).backward(dy);
+                i--;
+            } else {
+                dy = layers.get(i).backward(dy);
+            }
+        }
+        return dy;
     }
 
     // containers print many lines; an error message names only their type
