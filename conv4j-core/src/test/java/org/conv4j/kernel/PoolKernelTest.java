@@ -110,6 +110,14 @@ class PoolKernelTest {
             Pool.referenceMaxForward(g, x, yRef, aRef);
             assertSameBits(yRef, y);
             assertArrayEquals(aRef, a, describe(g));
+            // and the backward, with signed zeros in dy (a -0 lands in a zeroed dx as +0)
+            Tensor dy = random(rng, y.shape().dims());
+            for (int i = 0; i < dy.size(); i += 1 + rng.nextInt(4)) dy.data()[i] = rng.nextBoolean() ? -0f : 0f;
+            Tensor dx = Tensor.zeros(x.shape()), dxRef = Tensor.zeros(x.shape());
+            dx.fill(7f);
+            Pool.maxBackward(g, dy, a, dx);
+            Pool.referenceMaxBackward(g, dy, aRef, dxRef);
+            assertSameBits(dxRef, dx);
         }
     }
 
