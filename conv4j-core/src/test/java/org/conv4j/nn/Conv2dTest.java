@@ -205,24 +205,26 @@ class Conv2dTest {
 
     @Test
     void resultsAreBitIdenticalForOneAndTwoThreads() {
+        // 16 output channels: the weight gradient's tiles; 6 (LeNet-5's first layer): its dot products
         Init.seed(3);
-        Conv2d conv = new Conv2d(8, 16, 3).padding(1);
-        Tensor x = random(new SplittableRandom(5), 16, 8, 20, 20);
-        Tensor dy = random(new SplittableRandom(6), 16, 16, 20, 20);
-        int saved = Parallel.threads();
-        try {
-            Tensor[] results = new Tensor[4];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                Layers.zeroGrad(conv);
-                results[2 * (threads - 1)] = conv.forward(x, Mode.TRAIN);
-                conv.backward(dy);
-                results[2 * (threads - 1) + 1] = conv.weight().grad().copy();
+        for (Conv2d conv : new Conv2d[] {new Conv2d(8, 16, 3).padding(1), new Conv2d(1, 6, 5).padding(2)}) {
+            SplittableRandom rng = new SplittableRandom(5);
+            Tensor x = random(rng, 16, conv.inChannels(), 20, 20);
+            Tensor dy = random(rng, 16, conv.outChannels(), 20, 20);
+            int saved = Parallel.threads();
+            try {
+                Tensor[] results = new Tensor[6];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    Layers.zeroGrad(conv);
+                    results[3 * (threads - 1)] = conv.forward(x, Mode.TRAIN).copy();
+                    results[3 * (threads - 1) + 1] = conv.backward(dy).copy();
+                    results[3 * (threads - 1) + 2] = conv.weight().grad().copy();
+                }
+                for (int i = 0; i < 3; i++) assertSameBits(results[i], results[i + 3]);
+            } finally {
+                Parallel.setThreads(saved);
             }
-            assertSameBits(results[0], results[2]);
-            assertSameBits(results[1], results[3]);
-        } finally {
-            Parallel.setThreads(saved);
         }
     }
 
