@@ -11,10 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * vector are L consecutive floats of the padded image, found through a table of row offsets.
  * Where output rows are whole vectors (and planes whole column panels, NR = two vectors) the
  * product lands in y directly; else it runs over rows as wide as the padded ones and drops the
- * extra columns. Only loaded when {@link Simd#enabled()}.
+ * extra columns. The weight gradient runs the same product over the padded image's rows, or,
+ * for fewer output channels than a column panel, dot products over them. Only loaded when
+ * {@link Simd#enabled()}.
  *
  * <p>The arithmetic is {@link VectorGemm}'s: 4 x NR tiles of fused multiply-adds in k order,
- * k cut into the same even blocks, so the result does not depend on the thread count.
+ * k cut into the same even blocks (the dot products: lanes summed over each task's images in
+ * order), so the result does not depend on the thread count.
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -134,9 +134,9 @@ class Conv2dTest {
     void strideOneZeroPaddedMatchesTheReference() {
         // stride 1, zero padding: the products read padded copies of the images (forward: output rows of
         // whole vectors (8, 16, 32 floats), or at least 2/3 of the padded rows (5, 10, 13, 28 wide); the
-        // weight gradient where the output rows are at least 3/4 of the padded rows and a group has 16
-        // or more output channels) and of dy (input gradient) instead of im2col matrices; odd channels
-        // (K not a multiple of 4), dilation, groups, batch 1 to 9
+        // weight gradient where the output rows are at least 2/3 of the padded rows: tiles for groups of
+        // 16 or more output channels, dot products for fewer) and of dy (input gradient) instead of im2col
+        // matrices; odd channels (K not a multiple of 4), dilation, groups, batch 1 to 9
         SplittableRandom rng = new SplittableRandom(77);
         int checked = 0;
         for (int trial = 0; trial < 80; trial++) {
