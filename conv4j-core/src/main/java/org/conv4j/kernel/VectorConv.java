@@ -292,54 +292,13 @@ final class VectorConv {
                 int x0 = taps[p], x1 = taps[Math.min(p + 1, k - 1)], x2 = taps[Math.min(p + 2, k - 1)];
                 java.util.Arrays.fill(lanes, 0, 9 * L, 0f);
                 for (int j = 0, xb = 0, db = 0; j < count; j++, xb += imageP, db += stride) {
-                    dotTile(dyp, d0 + db, d1 + db, d2 + db, xp, xb + x0, xb + x1, xb + x2, stride, lanes);
+                    VectorGemm.dotTile(dyp, d0 + db, d1 + db, d2 + db, xp, xb + x0, xb + x1, xb + x2, stride, lanes);
                 }
                 for (int r = 0; r < Math.min(3, ocg - o); r++) {
-                    for (int q = 0; q < Math.min(3, k - p); q++) {
-                        int at = (3 * r + q) * L;
-                        float sum = lanes[at];
-                        for (int l = 1; l < L; l++) sum += lanes[at + l];
-                        dw[dwo + (o + r) * k + p + q] = sum;
-                    }
+                    for (int q = 0; q < Math.min(3, k - p); q++) dw[dwo + (o + r) * k + p + q] = VectorGemm.sumLanes(lanes, (3 * r + q) * L);
                 }
             }
         }
-    }
-
-    // lanes[(3r + q) L ..] += the lane-wise sums of dy row dr times the x run from xq over n floats (r, q < 3).
-    // One image a call, the sums kept in lanes between calls: with the loop over the images here or in the
-    // caller, JDK 17 left the vector operations as calls (ten times slower)
-    private static void dotTile(float[] dyp, int d0, int d1, int d2, float[] xp, int x0, int x1, int x2, int n, float[] lanes) {
-        FloatVector s00 = FloatVector.fromArray(S, lanes, 0), s01 = FloatVector.fromArray(S, lanes, L),
-                s02 = FloatVector.fromArray(S, lanes, 2 * L), s10 = FloatVector.fromArray(S, lanes, 3 * L),
-                s11 = FloatVector.fromArray(S, lanes, 4 * L), s12 = FloatVector.fromArray(S, lanes, 5 * L),
-                s20 = FloatVector.fromArray(S, lanes, 6 * L), s21 = FloatVector.fromArray(S, lanes, 7 * L),
-                s22 = FloatVector.fromArray(S, lanes, 8 * L);
-        for (int t = 0; t < n; t += L) {
-            FloatVector y0 = FloatVector.fromArray(S, dyp, d0 + t), y1 = FloatVector.fromArray(S, dyp, d1 + t),
-                    y2 = FloatVector.fromArray(S, dyp, d2 + t);
-            FloatVector v = FloatVector.fromArray(S, xp, x0 + t);
-            s00 = y0.fma(v, s00);
-            s10 = y1.fma(v, s10);
-            s20 = y2.fma(v, s20);
-            v = FloatVector.fromArray(S, xp, x1 + t);
-            s01 = y0.fma(v, s01);
-            s11 = y1.fma(v, s11);
-            s21 = y2.fma(v, s21);
-            v = FloatVector.fromArray(S, xp, x2 + t);
-            s02 = y0.fma(v, s02);
-            s12 = y1.fma(v, s12);
-            s22 = y2.fma(v, s22);
-        }
-        s00.intoArray(lanes, 0);
-        s01.intoArray(lanes, L);
-        s02.intoArray(lanes, 2 * L);
-        s10.intoArray(lanes, 3 * L);
-        s11.intoArray(lanes, 4 * L);
-        s12.intoArray(lanes, 5 * L);
-        s20.intoArray(lanes, 6 * L);
-        s21.intoArray(lanes, 7 * L);
-        s22.intoArray(lanes, 8 * L);
     }
 
     /**

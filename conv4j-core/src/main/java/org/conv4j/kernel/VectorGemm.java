@@ -460,33 +460,8 @@ final class VectorGemm {
             int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb;
             for (int i = i0; i < i1; i += 3) {
                 int a0 = aOff + i * lda, a1 = aOff + Math.min(i + 1, m - 1) * lda, a2 = aOff + Math.min(i + 2, m - 1) * lda;
-                FloatVector z = FloatVector.zero(S);
-                FloatVector s00 = z, s01 = z, s02 = z, s10 = z, s11 = z, s12 = z, s20 = z, s21 = z, s22 = z;
-                for (int p = 0; p < kv; p += L) {
-                    FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p),
-                            y2 = FloatVector.fromArray(S, b, b2 + p);
-                    FloatVector x = FloatVector.fromArray(S, a, a0 + p);
-                    s00 = x.fma(y0, s00);
-                    s01 = x.fma(y1, s01);
-                    s02 = x.fma(y2, s02);
-                    x = FloatVector.fromArray(S, a, a1 + p);
-                    s10 = x.fma(y0, s10);
-                    s11 = x.fma(y1, s11);
-                    s12 = x.fma(y2, s12);
-                    x = FloatVector.fromArray(S, a, a2 + p);
-                    s20 = x.fma(y0, s20);
-                    s21 = x.fma(y1, s21);
-                    s22 = x.fma(y2, s22);
-                }
-                s00.intoArray(lanes, 0);
-                s01.intoArray(lanes, L);
-                s02.intoArray(lanes, 2 * L);
-                s10.intoArray(lanes, 3 * L);
-                s11.intoArray(lanes, 4 * L);
-                s12.intoArray(lanes, 5 * L);
-                s20.intoArray(lanes, 6 * L);
-                s21.intoArray(lanes, 7 * L);
-                s22.intoArray(lanes, 8 * L);
+                java.util.Arrays.fill(lanes, 0, 9 * L, 0f);
+                dotTile(a, a0, a1, a2, b, b0, b1, b2, kv, lanes);
                 int rv = Math.min(3, i1 - i), cv = Math.min(3, j1 - j);
                 for (int r = 0; r < rv; r++) {
                     int ar = r == 0 ? a0 : r == 1 ? a1 : a2;
@@ -502,8 +477,47 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * lanes[(3r + q) L ..] += the lane-wise sums of a's run r (from a0, a1, a2) times b's run q
+     * (from b0, b1, b2) over n floats, n a multiple of L, by FMA in order. A method of its own,
+     * the sums kept in lanes between calls: with these nine accumulators in a caller's loop nest,
+     * JDK 17 left the vector operations as calls (ten times slower).
+     */
+    static void dotTile(float[] a, int a0, int a1, int a2, float[] b, int b0, int b1, int b2, int n, float[] lanes) {
+        FloatVector s00 = FloatVector.fromArray(S, lanes, 0), s01 = FloatVector.fromArray(S, lanes, L),
+                s02 = FloatVector.fromArray(S, lanes, 2 * L), s10 = FloatVector.fromArray(S, lanes, 3 * L),
+                s11 = FloatVector.fromArray(S, lanes, 4 * L), s12 = FloatVector.fromArray(S, lanes, 5 * L),
+                s20 = FloatVector.fromArray(S, lanes, 6 * L), s21 = FloatVector.fromArray(S, lanes, 7 * L),
+                s22 = FloatVector.fromArray(S, lanes, 8 * L);
+        for (int p = 0; p < n; p += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p),
+                    y2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            s02 = x.fma(y2, s02);
+            x = FloatVector.fromArray(S, a, a1 + p);
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            s12 = x.fma(y2, s12);
+            x = FloatVector.fromArray(S, a, a2 + p);
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            s22 = x.fma(y2, s22);
+        }
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        s02.intoArray(lanes, 2 * L);
+        s10.intoArray(lanes, 3 * L);
+        s11.intoArray(lanes, 4 * L);
+        s12.intoArray(lanes, 5 * L);
+        s20.intoArray(lanes, 6 * L);
+        s21.intoArray(lanes, 7 * L);
+        s22.intoArray(lanes, 8 * L);
+    }
+
     /** Lanes off..off+L-1 added in lane order. */
-    private static float sumLanes(float[] v, int off) {
+    static float sumLanes(float[] v, int off) {
         float s = v[off];
         for (int l = 1; l < L; l++) s += v[off + l];
         return s;
