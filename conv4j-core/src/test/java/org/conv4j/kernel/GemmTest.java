@@ -70,19 +70,21 @@ class GemmTest {
 
     @Test
     void vectorReadsBInPlaceAndPackedAtA4KiBStride() {
-        // ldb = 1024 floats (4 KiB) makes the vector path pack B; 1030 reads it in place. With B
-        // packed and at most 16 column panels, A is read in place: 301 rows are two row blocks
-        // sharing one packed B, 64 x 64 x 576 four tasks each packing its own columns
+        // ldb = 1024 floats (4 KiB) makes the vector path pack B (transposed: row by row, not a column
+        // of rows at a time); 1030 reads it in place (or gathers its columns). With B packed and at most
+        // 16 column panels, A is read in place: 301 rows are two row blocks sharing one packed B,
+        // 64 x 64 x 576 four tasks each packing its own columns
         SplittableRandom rng = new SplittableRandom(14);
-        for (int[] s : new int[][] {{16, 1000, 37}, {301, 250, 300}, {64, 64, 576}, {7, 40, 50}}) {
+        for (int[] s : new int[][] {{16, 1000, 37}, {301, 250, 300}, {64, 64, 576}, {7, 40, 50}, {256, 64, 600}}) {
             for (int ldb : new int[] {1024, 1030}) {
-                for (boolean acc : new boolean[] {false, true}) {
+                for (int t = 0; t < 4; t++) {
+                    boolean tb = t >= 2, acc = t % 2 == 1;
                     int m = s[0], n = s[1], k = s[2], lda = k + 3, ldc = n + 1;
-                    float[] a = fill(rng, m * lda), b = fill(rng, k * ldb), c1 = fill(rng, m * ldc), c2 = c1.clone();
-                    float[] bound = bound(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
-                    Gemm.reference(false, false, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
-                    VectorGemm.gemm(false, false, m, n, k, a, 0, lda, b, 0, ldb, c2, 0, ldc, acc);
-                    assertClose(c1, c2, bound, "m=" + m + " n=" + n + " k=" + k + " ldb=" + ldb + " acc=" + acc);
+                    float[] a = fill(rng, m * lda), b = fill(rng, (tb ? n : k) * ldb), c1 = fill(rng, m * ldc), c2 = c1.clone();
+                    float[] bound = bound(false, tb, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
+                    Gemm.reference(false, tb, m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, acc);
+                    VectorGemm.gemm(false, tb, m, n, k, a, 0, lda, b, 0, ldb, c2, 0, ldc, acc);
+                    assertClose(c1, c2, bound, "m=" + m + " n=" + n + " k=" + k + " ldb=" + ldb + " tb=" + tb + " acc=" + acc);
                 }
             }
         }
