@@ -11,50 +11,53 @@ import org.conv4j.bench.BenchResult;
 import org.conv4j.bench.GemmShape;
 import org.conv4j.bench.Timing;
 import org.conv4j.io.Json;
-import org.conv4j.kernel.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code conv4j bench}: the standard speed cases (images/s, GFLOP/s, fraction of SGEMM peak, peak memory). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures the standard cases: LeNet-5 (batch 64 train and infer, batch 1 infer),",
-                "VGG-small and ResNet-20 (batch 64 train and infer) and SGEMM at the layers' sizes.",
-                "Each case: warm-up, then timed repeats (median, min, max images/s); GFLOP/s (training counts",
-                "3x the forward FLOPs) and its fraction of this machine's SGEMM peak (Gemm at 1024^3, measured",
-                "first); peak heap and peak resident memory. A repeat during which other processes used more",
-                "than --max-other-load of the machine is discarded and done again (counted as discarded)."})
+        description = {"Measures the standard cases: LeNet-5, VGG-small, ResNet-20 and SGEMM.",
+                "LeNet-5 at batch 64 (train and infer) and batch 1 (infer), VGG-small and ResNet-20 at batch 64 "
+                        + "(train and infer), and SGEMM at the layers' sizes.",
+                "Each case: warm-up, then timed repeats (median, min, max images/s); GFLOP/s (training counts 3 times "
+                        + "the forward FLOPs) and its fraction of this machine's SGEMM peak (Gemm at 1024^3, measured "
+                        + "first); peak heap and peak resident memory. A repeat during which other processes used more "
+                        + "than --max-other-load of the machine is discarded and done again (counted as discarded)."})
 final class BenchCommand implements Callable<Integer> {
     static final List<String> CASES = List.of("lenet5", "vgg-small", "resnet20", "gemm", "all");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--case", defaultValue = "all", description = "lenet5, vgg-small, resnet20, gemm or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--case", paramLabel = "NAME", defaultValue = "all",
+            description = "lenet5, vgg-small, resnet20, gemm or all (default: ${DEFAULT-VALUE}).")
     String caseName;
 
-    @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "5", description = "Timed repeats per case (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "8", description = "Untimed warm-up repeats per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "8", description = "Untimed warm-up repeats per case (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seconds", defaultValue = "0.5", description = "Approximate length of one repeat in seconds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "0.5",
+            description = "Approximate length of one repeat in seconds (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--threads", description = "Kernel threads (default: the number of cores, or -Dconv4j.threads).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--max-other-load", defaultValue = "0.10",
+    @Option(names = "--max-other-load", paramLabel = "FRACTION", defaultValue = "0.10",
             description = "Share of the machine other processes may use during a kept repeat, 0..1 (default: ${DEFAULT-VALUE}).")
     double maxOtherLoad;
 
     @Option(names = "--json", description = "Print JSON lines: an environment record, then one record per result.")
     boolean json;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() {
@@ -63,17 +66,11 @@ final class BenchCommand implements Callable<Integer> {
         if (repeats < 1) throw new Main.UsageError("--repeats must be >= 1, got " + repeats);
         if (warmup < 0) throw new Main.UsageError("--warmup must be >= 0, got " + warmup);
         if (!(seconds > 0 && seconds <= 600)) throw new Main.UsageError("--seconds must be in (0, 600], got " + seconds);
-        if (threads != null && threads < 1) throw new Main.UsageError("--threads must be >= 1, got " + threads);
         if (!(maxOtherLoad >= 0 && maxOtherLoad <= 1)) throw new Main.UsageError("--max-other-load must be in [0, 1], got " + maxOtherLoad);
         Timing.Options options = Timing.Options.defaults().withWarmup(warmup).withRepeats(repeats)
                 .withTargetSeconds(seconds).withMaxOtherLoad(maxOtherLoad);
-        int before = Parallel.threads();
-        if (threads != null) Parallel.setThreads(threads);
-        try {
-            run(key, options, spec.commandLine().getOut());
-        } finally {
-            Parallel.setThreads(before);
-        }
+        threads.apply();
+        run(key, options, spec.commandLine().getOut());
         return 0;
     }
 

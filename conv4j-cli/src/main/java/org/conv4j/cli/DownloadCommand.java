@@ -2,14 +2,17 @@ package org.conv4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.conv4j.data.DatasetCatalog;
 import org.conv4j.data.Downloader;
+import org.conv4j.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code conv4j download NAME}: the one place conv4j reaches the network, and only when asked. */
 @Command(name = "download", mixinStandardHelpOptions = true,
@@ -22,19 +25,26 @@ final class DownloadCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "mnist or fashion-mnist.")
     String name;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
         DatasetCatalog catalog = new DatasetCatalog();
         if (!catalog.names().contains(name)) throw new Main.UsageError("unknown data set '" + name + "'; known: " + String.join(", ", catalog.names()));
         var out = spec.commandLine().getOut();
+        var log = json.json ? spec.commandLine().getErr() : out; // with --json, stdout holds only the JSON
         Path dir = catalog.download(name, new Downloader().log(m -> {
-            out.println(m);
-            out.flush();
+            log.println(m);
+            log.flush();
         }));
-        out.println("downloaded " + name + " into " + dir);
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("data", name);
+        done.put("dir", dir.toString());
+        out.println(json.json ? Json.write(done) : "downloaded " + name + " into " + dir);
         out.flush();
         return 0;
     }

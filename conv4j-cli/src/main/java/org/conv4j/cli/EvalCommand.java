@@ -14,34 +14,39 @@ import org.conv4j.io.Json;
 import org.conv4j.train.Evaluation;
 import org.conv4j.train.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code conv4j eval}: loss, accuracy, per-class accuracy and confusion matrix of a model on a data set. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluates a saved model on a data set: loss, accuracy, top-5, per-class accuracy and the confusion matrix.")
+        description = {"Evaluates a model on a data set: loss, accuracy, top-5, per-class accuracy and the confusion matrix.",
+                "JSON keys: images, accuracy (a fraction), loss, top5_accuracy, per_class, confusion_matrix."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model-file", required = true, description = "A model file (or a run directory holding model.safetensors).")
-    Path modelFile;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--data", defaultValue = DataSource.SAMPLE, description = "Data set name or directory (default: ${DEFAULT-VALUE}).")
-    String data;
+    @Mixin
+    DataOption data;
 
-    @Option(names = "--split", defaultValue = "test", description = "train or test (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "train or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", description = "Print JSON: accuracy (a fraction), loss, top5_accuracy, per_class, confusion_matrix.")
-    boolean json;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
@@ -52,16 +57,17 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError("--split must be train or test, got '" + split + "'");
         }
-        ModelSource m = ModelSource.load(modelFile);
+        threads.apply();
+        ModelSource m = model.load(null, 10);
         int[] size = m.inputShape() == null ? new int[] {1, 28, 28} : m.inputShape().dims();
-        Dataset d = DataSource.load(data, s, size);
-        int classes = ModelSource.classesFor(m.model(), d.sampleShape(), data);
+        Dataset d = DataSource.load(data.data, s, size);
+        int classes = ModelSource.classesFor(m.model(), d.sampleShape(), data.data);
         if (d.numClasses() > classes) {
             throw new Main.UsageError("the data has " + d.numClasses() + " classes but the model predicts " + classes);
         }
         Evaluation ev = Evaluator.evaluate(m.model(), new DataLoader(d, batchSize), 5);
         var out = spec.commandLine().getOut();
-        if (json) {
+        if (json.json) {
             out.println(Json.write(toJson(ev)));
         } else {
             out.printf("%d images: accuracy %.2f%%  loss %.4f  top-5 %.2f%%%n%n", ev.count(), 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy());

@@ -13,6 +13,7 @@ import org.conv4j.data.Images;
 import org.conv4j.io.Json;
 import org.conv4j.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,18 +23,17 @@ import picocli.CommandLine.Spec;
 @Command(name = "filter", mixinStandardHelpOptions = true,
         description = {"Filters an image with a fixed convolution kernel (edges, blurs, your own).",
                 "",
-                "Kernels: edge ([1, 0, -1]), laplacian, prewitt-x, prewitt-y, prewitt",
-                "(magnitude), sobel-x, sobel-y, sobel (magnitude), meanK (mean3, mean5...),",
-                "gaussian (--sigma); or a matrix such as \"[[1,0,-1]]\" or",
-                "\"[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]/8\".",
+                "Kernels: edge ([1, 0, -1]), laplacian, prewitt-x, prewitt-y, prewitt (magnitude), sobel-x, sobel-y, "
+                        + "sobel (magnitude), meanK (mean3, mean5 ...), gaussian (--sigma); or a matrix such as "
+                        + "\"[[1,0,-1]]\" or \"[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]/8\".",
                 "",
-                "A colour image is filtered as the sources do: the kernel is repeated over",
-                "the 3 channels into one gray output; --per-channel filters each channel",
-                "(colour out). No padding by default: the output is smaller by kernel - 1.",
-                "Output pixels (--scale): abs = |v| scaled so the largest is 255 (default",
-                "for edge kernels); minmax = min..max to 0..255; clamp = 255 v clamped to",
-                "0..255, v averaged over the channels summed (default for blurs).",
-                ""})
+                "A colour image is filtered as the sources do: the kernel is repeated over the 3 channels into one "
+                        + "gray output; --per-channel filters each channel (colour out). No padding by default: the "
+                        + "output is smaller by the kernel's size minus 1.",
+                "",
+                "Output pixels (--scale): abs = |v| scaled so the largest is 255 (the default for edge kernels); "
+                        + "minmax = min..max to 0..255; clamp = 255 v clamped to 0..255, v averaged over the channels "
+                        + "summed (the default for blurs)."})
 final class FilterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,26 +47,31 @@ final class FilterCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT.png", description = "Output PNG file.")
     Path out;
 
-    @Option(names = "--stride", defaultValue = "1", description = "Stride (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stride", paramLabel = "N", defaultValue = "1", description = "Stride (default: ${DEFAULT-VALUE}).")
     int stride;
 
-    @Option(names = "--padding", defaultValue = "0", description = "Zero padding on each side, or 'same' (default: ${DEFAULT-VALUE}, as in the sources).")
+    @Option(names = "--padding", paramLabel = "N|same", defaultValue = "0",
+            description = "Zero padding on each side, or 'same' (default: ${DEFAULT-VALUE}, as in the sources).")
     String padding;
 
     @Option(names = "--per-channel", description = "Filter each colour channel separately (a depthwise convolution, groups = 3): colour out.")
     boolean perChannel;
 
-    @Option(names = "--scale", description = "abs, minmax or clamp (default: abs for edge and derivative kernels, clamp for blurs).")
+    @Option(names = "--scale", paramLabel = "MODE", description = "abs, minmax or clamp (default: abs for edge and derivative kernels, clamp for blurs).")
     String scale;
 
-    @Option(names = "--sigma", defaultValue = "1.0", description = "Standard deviation of the gaussian kernel, which is 2*ceil(3 sigma)+1 wide (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sigma", paramLabel = "S", defaultValue = "1.0",
+            description = "Standard deviation of the gaussian kernel, which is 2*ceil(3 sigma)+1 wide (default: ${DEFAULT-VALUE}).")
     double sigma;
 
-    @Option(names = "--json", description = "Print what was done as JSON.")
-    boolean json;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
@@ -76,6 +81,7 @@ final class FilterCommand implements Callable<Integer> {
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new Main.UsageError("the output must be a .png file, got " + out);
         }
+        threads.apply();
         Kernels.Kernel k = Kernels.resolve(kernel, sigma);
         ImageFilter.Scale sc = scale == null ? ImageFilter.Scale.defaultFor(k) : ImageFilter.Scale.parse(scale);
         if (!Files.exists(in)) throw new Main.UsageError("no such file: " + in);
@@ -100,7 +106,7 @@ final class FilterCommand implements Callable<Integer> {
         }
         var o = spec.commandLine().getOut();
         String mode = image.dim(1) == 1 ? "gray" : perChannel ? "per channel" : "3 channels summed";
-        if (json) {
+        if (json.json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("kernel", k.name());
             m.put("kernel_size", List.of((long) k.height(), (long) k.width()));

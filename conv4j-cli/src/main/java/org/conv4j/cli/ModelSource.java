@@ -3,15 +3,47 @@ package org.conv4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.conv4j.io.ModelFile;
+import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.tensor.Shape;
+import org.conv4j.zoo.Zoo;
 
-/** A model loaded for a command, with the input shape it was trained on when the file records it. */
-record ModelSource(Layer model, Shape inputShape) {
+/**
+ * A model for a command, with the input shape it was trained on when known, and where it came
+ * from: the model file or run directory, or null for a zoo network.
+ */
+record ModelSource(Layer model, Shape inputShape, Path location) {
 
+    /**
+     * The model a {@code --model NAME|FILE|RUN_DIR} names: a zoo network (untrained, seed 1) for
+     * {@code input} (or its usual input) and {@code classes}; else a model file, or a run directory's
+     * model.safetensors ({@code runs/latest} included).
+     */
+    static ModelSource resolve(String spec, Shape input, int classes) throws IOException {
+        if (Zoo.names().contains(spec)) {
+            Shape in = input != null ? input : zooInput(spec);
+            Init.seed(1);
+            try {
+                return new ModelSource(Zoo.build(spec, in.dim(0), in.dim(1), in.dim(2), classes), in, null);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError(e.getMessage());
+            }
+        }
+        Path p = Runs.resolve(Path.of(spec));
+        if (Files.exists(p)) return load(p);
+        if (spec.contains("/") || spec.contains(java.io.File.separator) || spec.contains(".")) {
+            throw new Main.UsageError("no such model file or run directory: " + spec);
+        }
+        throw new Main.UsageError("'" + spec + "' is neither a zoo network (" + String.join(", ", Zoo.names()) + ") nor a model file or run directory");
+    }
+
+    /** A model file, or a run directory's model.safetensors. */
     static ModelSource load(Path file) throws IOException {
-        if (!Files.exists(file)) throw new Main.UsageError("no such model file: " + file);
+        file = Runs.resolve(file);
+        if (!Files.exists(file)) throw new Main.UsageError("no such model file or run directory: " + file);
+        Path location = file;
         if (Files.isDirectory(file)) {
             Path inRun = file.resolve("model.safetensors");
             if (!Files.isRegularFile(inRun)) throw new Main.UsageError(file + " is a directory without a model.safetensors");
@@ -19,7 +51,14 @@ record ModelSource(Layer model, Shape inputShape) {
         }
         ModelFile.Contents c = ModelFile.read(file);
         String shape = c.extraMetadata().get("input_shape");
-        return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file));
+        return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file), location);
+    }
+
+    /** The input a zoo network is usually shown with. */
+    static Shape zooInput(String name) {
+        if (name.equals("lenet5")) return Shape.of(1, 28, 28);
+        if (Set.of("resnet20", "resnet32", "resnet56", "vgg_small").contains(name)) return Shape.of(3, 32, 32);
+        return Shape.of(3, 224, 224);
     }
 
     /** "CxHxW" as a (C, H, W) shape. */

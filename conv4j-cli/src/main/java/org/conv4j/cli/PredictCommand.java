@@ -17,6 +17,7 @@ import org.conv4j.nn.Softmax;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,43 +26,46 @@ import picocli.CommandLine.Spec;
 /** {@code conv4j predict}: the top classes with probabilities for images or an IDX file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Prints the most probable classes of images, with their probabilities.",
-                "PNG and JPEG files are converted to the model's input channels and size; an IDX image file",
-                "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
+                "PNG and JPEG files are converted to the model's input channels and size; an IDX image file "
+                        + "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model-file", required = true, description = "A model file (or a run directory holding model.safetensors).")
-    Path modelFile;
+    @Mixin
+    ModelOption model;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files, or IDX image files.")
     List<Path> images;
 
-    @Option(names = "--top", defaultValue = "3", description = "Classes to show per image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", paramLabel = "N", defaultValue = "3", description = "Classes to show per image (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--limit", defaultValue = "20", description = "Images to predict from an IDX file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Images to predict from an IDX file (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--invert", description = "Invert gray levels (for dark digits on a light background; MNIST is light on dark).")
     boolean invert;
 
-    @Option(names = "--input", description = "The model's input CxHxW, when its file does not record it (default: 1x28x28).")
-    String input;
+    @Mixin
+    InputOption input;
 
-    @Option(names = "--json", description = "Print JSON: a list of {image, predictions: [{class, probability}]}.")
-    boolean json;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
         if (top < 1) throw new Main.UsageError("--top must be >= 1, got " + top);
         if (limit < 1) throw new Main.UsageError("--limit must be >= 1, got " + limit);
-        ModelSource m = ModelSource.load(modelFile);
-        Shape in = input != null ? ModelSource.parseShape(input, "--input")
-                : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
+        threads.apply();
+        ModelSource m = model.load(input.shape(), 10);
+        Shape in = input.shape() != null ? input.shape() : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
         int classes = ModelSource.classesFor(m.model(), in, "--input");
         List<Object> results = new ArrayList<>();
         var out = spec.commandLine().getOut();
@@ -88,10 +92,10 @@ final class PredictCommand implements Callable<Integer> {
                 r.put("image", e.getKey());
                 r.put("predictions", preds);
                 results.add(r);
-                if (!json) out.println(line);
+                if (!json.json) out.println(line);
             }
         }
-        if (json) out.println(Json.write(results));
+        if (json.json) out.println(Json.write(results));
         out.flush();
         return 0;
     }

@@ -17,37 +17,52 @@ import org.conv4j.io.Json;
 import org.conv4j.nn.Layer;
 import org.conv4j.tensor.Shape;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code conv4j report RUN_DIR}: (re)builds a run directory's report.html; {@code conv4j train} calls it at the end. */
+/** {@code conv4j report [--run] RUN_DIR}: (re)builds a run directory's report.html; {@code conv4j train} calls it at the end. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Builds a training run's report.html: curves, mistakes, filters, model.",
                 "",
-                "One self-contained page that opens in any browser without network: the loss",
-                "and accuracy curves (also saved as loss.png and accuracy.png), the test-set",
-                "confusion matrix, the misclassified test images, the first layer's filters,",
-                "feature maps and the model summary. The test set is the one the run used",
-                "(config.json's data), evaluated again with model.safetensors.",
-                ""})
+                "One self-contained page that opens in any browser without network: the loss and accuracy curves "
+                        + "(also saved as loss.png and accuracy.png), the test-set confusion matrix, the misclassified "
+                        + "test images, the first layer's filters, feature maps and the model summary. The test set is "
+                        + "the one the run used (config.json's data), evaluated again with model.safetensors."})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run directory written by conv4j train.")
-    Path runDir;
+    @Option(names = "--run", paramLabel = "RUN_DIR", description = "A run directory written by conv4j train (default: runs/latest, the newest run).")
+    Path run;
 
-    @Option(names = "--json", description = "Print the report's path as JSON.")
-    boolean json;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "The run directory, as --run gives it.")
+    Path positional;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isDirectory(runDir)) throw new Main.UsageError("no such run directory: " + runDir);
+        if (run != null && positional != null && !run.equals(positional)) {
+            throw new Main.UsageError("two run directories given: --run " + run + " and " + positional + "; give one");
+        }
+        Path given = run != null ? run : positional != null ? positional : Path.of("runs", Runs.LATEST);
+        Path runDir = Runs.resolve(given);
+        if (!Files.isDirectory(runDir)) {
+            throw new Main.UsageError(run == null && positional == null ? "no run given and no runs/latest here: give --run RUN_DIR"
+                    : "no such run directory: " + given);
+        }
+        threads.apply();
         for (String f : new String[] {"config.json", "metrics.csv", "model.safetensors"}) {
             if (!Files.isRegularFile(runDir.resolve(f))) throw new Main.UsageError(runDir + " is not a finished run directory: it has no " + f);
         }
@@ -57,7 +72,7 @@ final class ReportCommand implements Callable<Integer> {
         Dataset test = DataSource.load(data, Split.TEST, size(config, m));
         Path file = TrainingReport.write(runDir, m.model(), test, classNames(test, data));
         var o = spec.commandLine().getOut();
-        o.println(json ? Json.write(Map.of("report", file.toString())) : "report: " + file);
+        o.println(json.json ? Json.write(Map.of("report", file.toString())) : "report: " + file);
         o.flush();
         return 0;
     }
@@ -98,7 +113,7 @@ final class ReportCommand implements Callable<Integer> {
             }
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println("conv4j train: warning: could not write report.html (" + why + "); retry with: conv4j report " + runDir);
+            err.println("conv4j train: warning: could not write report.html (" + why + "); retry with: conv4j report --run " + runDir);
             err.flush();
         }
     }

@@ -36,6 +36,7 @@ import org.conv4j.train.Evaluator;
 import org.conv4j.train.Trainer;
 import org.conv4j.zoo.Zoo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,66 +44,75 @@ import picocli.CommandLine.Spec;
 /** {@code conv4j train}: trains a zoo network on a data set and writes a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains a zoo network on a data set and evaluates it on the test split.",
-                "Writes runs/<name>/: model.safetensors (the final model), checkpoints/last and best, metrics.csv,",
-                "config.json and test.json (the test-set evaluation).",
+                "Writes a run directory, runs/MODEL-DATE-TIME/ by default: model.safetensors (the final model), "
+                        + "checkpoints/last and best, metrics.csv, config.json, test.json (the test-set evaluation) and "
+                        + "report.html; then points runs/latest at it.",
                 "With no arguments: LeNet-5 on the MNIST sample shipped with conv4j."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "lenet5", description = "Zoo network: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
-            completionCandidates = ZooNames.class)
+    @Option(names = "--model", defaultValue = "lenet5", paramLabel = "NAME", completionCandidates = ZooNames.class,
+            description = "The zoo network to train: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). "
+                    + "To go on training a run, use --resume.")
     String model;
 
-    @Option(names = "--data", defaultValue = DataSource.SAMPLE,
-            description = "Data set name (mnist-sample, mnist, fashion-mnist, cifar-10) or directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", paramLabel = DataOption.LABEL, defaultValue = DataSource.SAMPLE, description = DataOption.DESCRIPTION)
     String data;
 
-    @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "Images per training step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.002", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.002", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd (momentum 0.9, Nesterov) or rmsprop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
+            description = "adam, adamw, sgd (momentum 0.9, Nesterov) or rmsprop (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE}; decoupled for adamw).")
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
+            description = "Weight decay (default: ${DEFAULT-VALUE}; decoupled for adamw).")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "Learning-rate schedule per epoch: cosine, step (x0.1 every third of the epochs) or constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
+            description = "Learning-rate schedule per epoch: cosine, step (divided by 10 after each third of the epochs) "
+                    + "or constant (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--augment", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Random crops (padding of 1/14 of the size) and, for colour images, horizontal flips (default: on).")
     boolean augment;
 
-    @Option(names = "--val-split", defaultValue = "0.1", description = "Fraction of the training data held out for validation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-split", paramLabel = "FRACTION", defaultValue = "0.1",
+            description = "Fraction of the training data held out for validation (default: ${DEFAULT-VALUE}).")
     double valSplit;
 
-    @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without a better validation loss (0 = never; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "Stop after this many epochs without a better validation loss (0 = never; default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights, data order, augmentation and dropout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+            description = "Seed of the weights, data order, augmentation and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", description = "Threads for the kernels (default: the number of cores).")
+    @Option(names = "--threads", paramLabel = "N", description = ThreadsOption.DESCRIPTION)
     Integer threads;
 
-    @Option(names = "--out", description = "Run directory (default: runs/<model>-<date>-<time>).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/MODEL-DATE-TIME).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from a checkpoint file or a run directory (its checkpoints/last.safetensors).")
+    @Option(names = "--resume", paramLabel = "CKPT|RUN_DIR",
+            description = "Continue from a checkpoint file or a run directory (its checkpoints/last.safetensors); runs/latest is the newest run.")
     Path resume;
 
-    @Option(names = "--json", description = "Print the final figures as JSON instead of progress and a summary.")
+    @Option(names = "--json", description = JsonOption.DESCRIPTION)
     boolean json;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
@@ -159,6 +169,7 @@ final class TrainCommand implements Callable<Integer> {
         result.put("train_seconds", seconds);
         result.put("run_dir", runDir.toString());
         AtomicFiles.write(runDir.resolve("test.json"), (Json.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        Runs.markLatest(runDir, spec.commandLine().getErr());
         var o = spec.commandLine().getOut();
         if (json) {
             o.println(Json.write(result));
@@ -179,6 +190,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!(valSplit >= 0 && valSplit < 1)) throw new Main.UsageError("--val-split must be in [0, 1), got " + valSplit);
         if (patience < 0) throw new Main.UsageError("--patience must be >= 0, got " + patience);
         if (threads != null && threads < 1) throw new Main.UsageError("--threads must be >= 1, got " + threads);
+        if (!Zoo.names().contains(model) && Files.exists(Path.of(model))) {
+            throw new Main.UsageError("train --model takes a zoo network name, and " + model + " is a file or directory: "
+                    + "continue a run with --resume RUN_DIR, or evaluate a model with eval --model " + model);
+        }
         if (!Zoo.names().contains(model)) throw new Main.UsageError("unknown model '" + model + "'; known: " + String.join(", ", Zoo.names()));
         schedule();
     }

@@ -16,6 +16,7 @@ import org.conv4j.nn.Conv2d;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,10 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "visualize", mixinStandardHelpOptions = true,
         description = {"Draws a model's first-layer filters and an image's feature maps as PNG grids.",
                 "",
-                "filters.png: the first convolution's filters, each scaled to its own min..max",
-                "and enlarged. With --image, maps-NN-LAYER.png: the maps after every convolution",
-                "and pooling layer, each scaled to its own min..max.",
-                ""})
+                "filters.png: the first convolution's filters, each scaled to its own min..max and enlarged. "
+                        + "With --image, maps-NN-LAYER.png: the maps after every convolution and pooling layer, each "
+                        + "scaled to its own min..max."})
 final class VisualizeCommand implements Callable<Integer> {
     /** Filters shown at most (filters x input channels for gray tiles). */
     static final int MAX_FILTERS = 256;
@@ -39,30 +39,37 @@ final class VisualizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model-file", required = true, description = "A model file (or a run directory holding model.safetensors).")
-    Path modelFile;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--image", description = "An image (PNG or JPEG) to show the feature maps of; converted to the model's input channels and size.")
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "An image (PNG or JPEG) to show the feature maps of; converted to the model's input channels and size.")
     Path image;
 
-    @Option(names = "--input", description = "The model's input CxHxW, when its file does not record it (default: 1x28x28).")
-    String input;
+    @Mixin
+    InputOption input;
 
-    @Option(names = "--out", description = "Output directory (default: visualize/ beside the model file).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output directory (default: visualize/ in the run directory, or beside the model file).")
     Path out;
 
-    @Option(names = "--json", description = "Print the files written as JSON.")
-    boolean json;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {
-        ModelSource m = ModelSource.load(modelFile);
+        threads.apply();
+        ModelSource m = model.load(input.shape(), 10);
         Path dir = out;
         if (dir == null) {
-            Path base = Files.isDirectory(modelFile) ? modelFile : modelFile.toAbsolutePath().getParent();
+            Path at = m.location();
+            Path base = at == null ? Path.of("") : Files.isDirectory(at) ? at : at.toAbsolutePath().getParent();
             dir = base.resolve("visualize");
         }
         StringBuilder convName = new StringBuilder();
@@ -77,8 +84,7 @@ final class VisualizeCommand implements Callable<Integer> {
         files.add(entry(filters, convName.toString(), "Conv2d", first.weight().value().shape()));
 
         if (image != null) {
-            Shape in = input != null ? ModelSource.parseShape(input, "--input")
-                    : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
+            Shape in = input.shape() != null ? input.shape() : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
             ModelSource.classesFor(m.model(), in, "--input");
             Tensor x = Images.resize(Images.read(image, in.dim(0)), in.dim(1), in.dim(2)); // x is (1, C, H, W)
             int i = 0;
@@ -90,7 +96,7 @@ final class VisualizeCommand implements Callable<Integer> {
             }
         }
         var o = spec.commandLine().getOut();
-        if (json) {
+        if (json.json) {
             o.println(Json.write(files));
         } else {
             for (Object e : files) {
@@ -108,7 +114,9 @@ final class VisualizeCommand implements Callable<Integer> {
         e.put("file", file.toString());
         e.put("layer", layer);
         e.put("type", type);
-        e.put("shape", shape.toString());
+        List<Object> dims = new ArrayList<>();
+        for (int d : shape.dims()) dims.add((long) d);
+        e.put("shape", dims);
         return e;
     }
 }

@@ -124,7 +124,7 @@ class ReportTest {
         assertTrue(Files.isRegularFile(run.resolve("loss.png")));
 
         r = CliRun.of("report", "--json", run.toString());
-        assertEquals("{\"report\":" + JsonOut.quote(run.resolve("report.html").toString()) + "}", r.out().trim());
+        assertEquals("{\"report\":" + org.conv4j.io.Json.write(run.resolve("report.html").toString()) + "}", r.out().trim());
     }
 
     @Test

@@ -133,8 +133,8 @@ class VisualizeCommandTest {
         // default output directory: visualize/ beside the model file; --json lists the files
         run = CliRun.of("visualize", "--model-file", model.toString(), "--json");
         assertEquals(0, run.code(), run.err());
-        assertEquals("[{\"file\":\"" + dir.resolve("visualize").resolve("filters.png") + "\",\"layer\":\"features.0\",\"type\":\"Conv2d\",\"shape\":\""
-                + conv1.weight().value().shape() + "\"}]", run.out().trim());
+        assertEquals("[{\"file\":\"" + dir.resolve("visualize").resolve("filters.png") + "\",\"layer\":\"features.0\",\"type\":\"Conv2d\",\"shape\":"
+                + java.util.Arrays.toString(conv1.weight().value().shape().dims()).replace(" ", "") + "}]", run.out().trim());
         assertTrue(Files.isRegularFile(dir.resolve("visualize").resolve("filters.png")));
     }
 
@@ -210,7 +210,7 @@ class VisualizeCommandTest {
         Path missing = dir.resolve("missing.safetensors");
         CliRun run = CliRun.of("visualize", "--model-file", missing.toString());
         assertEquals(2, run.code());
-        assertArrayEquals(new String[] {"conv4j visualize: no such model file: " + missing}, run.errLines());
+        assertArrayEquals(new String[] {"conv4j visualize: no such model file or run directory: " + missing}, run.errLines());
 
         Init.seed(1);
         Path dense = dir.resolve("dense.safetensors");
