@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.conv4j.io.AtomicFiles;
+import picocli.CommandLine;
 
 /**
  * {@code runs/latest}: {@code train} points it at the run it has just finished, and every command that
@@ -63,5 +64,17 @@ final class Runs {
             throw new Main.UsageError(p + " should name a run in its folder, got '" + name + "'");
         }
         return p.resolveSibling(name);
+    }
+
+    /** For options that take a run ({@code train --resume}): the path with a {@code latest} text file followed. */
+    static final class Converter implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) throws IOException {
+            try {
+                return resolve(Path.of(value));
+            } catch (Main.UsageError e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

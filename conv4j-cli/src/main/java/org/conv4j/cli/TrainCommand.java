@@ -104,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/MODEL-DATE-TIME).")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "CKPT|RUN_DIR",
+    @Option(names = "--resume", paramLabel = "CKPT|RUN_DIR", converter = Runs.Converter.class,
             description = "Continue from a checkpoint file or a run directory (its checkpoints/last.safetensors); runs/latest is the newest run.")
     Path resume;
 

@@ -99,6 +99,7 @@ class RunsLatestTest {
         Map<String, Object> viaLatest = json(Cli.run("eval", "--model", runs.resolve("latest").toString(), "--json"));
         Map<String, Object> direct = json(Cli.run("eval", "--model", runs.resolve("a").toString(), "--json"));
         assertEquals(direct.get("loss"), viaLatest.get("loss"));
+        assertEquals(runs.resolve("a"), new Runs.Converter().convert(runs.resolve("latest").toString()), "train --resume runs/latest");
 
         Files.writeString(runs.resolve("latest"), "../a\n");
         Cli bad = Cli.run("eval", "--model", runs.resolve("latest").toString());
