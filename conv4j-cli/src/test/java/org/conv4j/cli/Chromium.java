@@ -49,7 +49,6 @@ final class Chromium implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--remote-debugging-port=0", "--window-size=1280,900", "about:blank");
-        pb.environment().put("TMPDIR", profile.toString()); // its shared memory files (no /dev/shm) stay beside the profile
         pb.redirectErrorStream(true);
         pb.redirectOutput(profile.resolveSibling(profile.getFileName() + ".log").toFile());
         Process p = pb.start();
