@@ -44,6 +44,7 @@ public final class BatchNorm2d implements Layer {
     private final int numChannels;
     private double eps = DEFAULT_EPS, momentum = DEFAULT_MOMENTUM;
     private Parameter weight, bias;
+    private boolean handedOut;   // the parameters may be held, set or loaded outside: never replace them
     private final Parameter runningMean, runningVar;
 
     /** What backward needs from the last forward, saved as one reference (atomic to publish). */
@@ -92,8 +93,17 @@ public final class BatchNorm2d implements Layer {
         return this;
     }
 
-    /** Whether the layer has the learnable gamma and beta (default true); re-initializes them to 1 and 0. */
+    /**
+     * Whether the layer has the learnable gamma and beta (default true, initialized to 1 and 0).
+     * The current value changes nothing; switching fails once the parameters have been handed out
+     * (by {@link #weight()}, {@link #biasParameter()} or {@link #parameters()}), so set or loaded
+     * values are never discarded.
+     */
     public BatchNorm2d affine(boolean on) {
+        if (on == (weight != null)) return this;
+        Check.state(!handedOut, name, "affine(%s) would %s gamma and beta after the parameters were handed out (set, "
+                + "loaded or given to an optimizer); call affine(...) before weight(), parameters() or loading",
+                on, on ? "add" : "remove");
         if (on) {
             Tensor g = Tensor.zeros(numChannels);
             g.fill(1f);
@@ -111,14 +121,23 @@ public final class BatchNorm2d implements Layer {
     public double momentum() { return momentum; }
     public boolean isAffine() { return weight != null; }
     /** Gamma, or null when not affine. */
-    public Parameter weight() { return weight; }
+    public Parameter weight() {
+        handedOut = true;
+        return weight;
+    }
+
     /** Beta, or null when not affine. */
-    public Parameter biasParameter() { return bias; }
+    public Parameter biasParameter() {
+        handedOut = true;
+        return bias;
+    }
+
     public Parameter runningMean() { return runningMean; }
     public Parameter runningVar() { return runningVar; }
 
     @Override
     public List<Parameter> parameters() {
+        handedOut = true;
         return weight == null ? List.of(runningMean, runningVar) : List.of(weight, bias, runningMean, runningVar);
     }
 

@@ -12,6 +12,11 @@ final class Check {
         if (!ok) throw new IllegalArgumentException(layer + ": " + String.format(format, args));
     }
 
+    /** An {@link IllegalStateException}: the call conflicts with what the layer already did. */
+    static void state(boolean ok, String layer, String format, Object... args) {
+        if (!ok) throw new IllegalStateException(layer + ": " + String.format(format, args));
+    }
+
     static void positive(int value, String layer, String what) {
         arg(value > 0, layer, "%s must be positive, got %d", what, value);
     }

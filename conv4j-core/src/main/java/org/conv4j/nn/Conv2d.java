@@ -15,6 +15,12 @@ import org.conv4j.tensor.Tensor;
  * extra goes bottom/right, as PyTorch) or {@code "valid"} (none). {@link #strict(boolean)}
  * rejects inputs whose windows do not tile exactly instead of dropping border pixels.
  * Default initialization: PyTorch's, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias.
+ *
+ * <p>Builder calls may come in any order. {@link #groups(int)} and {@link #bias(boolean)} shape the
+ * parameters, so each draws them afresh (one generator from {@link Init} per call, as always) until
+ * the parameters are handed out by {@link #weight()}, {@link #biasParameter()} or
+ * {@link #parameters()}, through which they are set, loaded or trained. After that a call that
+ * keeps the shapes changes nothing, and one that would change them fails rather than discard them.
  */
 public final class Conv2d implements Layer {
     private final Buffers buffers = new Buffers(2);   // [0] the TRAIN output, [1] dL/dx
@@ -24,6 +30,7 @@ public final class Conv2d implements Layer {
     private boolean same, strict;
     private PaddingMode paddingMode = PaddingMode.ZEROS;
     private Parameter weight, bias;
+    private boolean handedOut;   // the parameters may be held, set or loaded outside: never replace them
 
     private Tensor savedInput;
     private ConvGeometry savedGeometry;
@@ -129,18 +136,36 @@ public final class Conv2d implements Layer {
         return this;
     }
 
-    /** Splits channels into groups; re-initializes the weight, whose shape depends on it. */
+    /**
+     * Splits channels into groups. The weight's shape depends on it: it is drawn again while the
+     * parameters have not been handed out; after that only the current value is accepted.
+     */
     public Conv2d groups(int g) {
         Check.positive(g, "Conv2d", "groups");
         Check.arg(inChannels % g == 0, "Conv2d", "in_channels (%d) must be divisible by groups (%d)", inChannels, g);
         Check.arg(outChannels % g == 0, "Conv2d", "out_channels (%d) must be divisible by groups (%d)", outChannels, g);
+        if (handedOut) {
+            Check.state(g == groups, "Conv2d", "groups(%d) would change the weight from %s to %s after the parameters"
+                    + " were handed out (set, loaded or given to an optimizer); call groups(...) before weight(), "
+                    + "parameters() or loading", g, weight.value().shape(), Shape.of(outChannels, inChannels / g, kernelH, kernelW));
+            return this;
+        }
         groups = g;
         allocate(bias != null);
         return this;
     }
 
-    /** Whether the layer has a bias (re-initializes the weights). */
+    /**
+     * Whether the layer has a bias. Weight and bias are drawn again while the parameters have not
+     * been handed out; after that only the current value is accepted.
+     */
     public Conv2d bias(boolean on) {
+        if (handedOut) {
+            Check.state(on == (bias != null), "Conv2d", "bias(%s) would %s the bias after the parameters were handed out "
+                    + "(set, loaded or given to an optimizer); call bias(...) before weight(), parameters() or loading",
+                    on, on ? "add" : "remove");
+            return this;
+        }
         allocate(on);
         return this;
     }
@@ -171,12 +196,20 @@ public final class Conv2d implements Layer {
     public boolean isStrict() { return strict; }
     public boolean hasBias() { return bias != null; }
     public PaddingMode paddingMode() { return paddingMode; }
-    public Parameter weight() { return weight; }
+    public Parameter weight() {
+        handedOut = true;
+        return weight;
+    }
+
     /** The bias, or null. */
-    public Parameter biasParameter() { return bias; }
+    public Parameter biasParameter() {
+        handedOut = true;
+        return bias;
+    }
 
     @Override
     public java.util.List<Parameter> parameters() {
+        handedOut = true;
         return bias == null ? java.util.List.of(weight) : java.util.List.of(weight, bias);
     }
 

@@ -62,12 +62,17 @@ class BatchNorm2dTest {
     private static Object[] randomCase(SplittableRandom rng) {
         int n = 1 + rng.nextInt(3), c = 1 + rng.nextInt(4), h = 1 + rng.nextInt(5), w = 1 + rng.nextInt(5);
         if (n * h * w < 3) h = 3; // M >= 3: with M = 2 every xhat is +-1 and dx is identically 0
-        BatchNorm2d bn = new BatchNorm2d(c).momentum(rng.nextDouble());
-        bn.weight().value().copyFrom(Tensor.uniform(rng, 0.5f, 1.5f, c));
-        bn.biasParameter().value().copyFrom(random(rng, c));
-        bn.runningMean().value().copyFrom(random(rng, c));
-        bn.runningVar().value().copyFrom(Tensor.uniform(rng, 0.5f, 2f, c));
-        if (rng.nextInt(4) == 0) bn.affine(false);
+        double momentum = rng.nextDouble();
+        Tensor gamma = Tensor.uniform(rng, 0.5f, 1.5f, c), beta = random(rng, c);
+        Tensor mean = random(rng, c), var = Tensor.uniform(rng, 0.5f, 2f, c);
+        // one layer in four is not affine: drawn after the values, decided before setting them
+        BatchNorm2d bn = new BatchNorm2d(c).momentum(momentum).affine(rng.nextInt(4) != 0);
+        if (bn.isAffine()) {
+            bn.weight().value().copyFrom(gamma);
+            bn.biasParameter().value().copyFrom(beta);
+        }
+        bn.runningMean().value().copyFrom(mean);
+        bn.runningVar().value().copyFrom(var);
         return new Object[] {bn, random(rng, n, c, h, w)};
     }
 
