@@ -59,12 +59,37 @@ public final class NonFiniteGuard implements TrainingListener {
                         + layerName(model, e.getKey()) + "); lower the learning rate or clip gradients");
             }
         }
-        String layer = firstNonFiniteLayer(model, x, "");
-        if (layer == null) {
+        Found bad = firstNonFiniteLayer(model, x, "");
+        if (bad == null) {
             return new TrainingDivergedException(what + " is NaN or infinite" + where + ", though every layer's output is finite");
         }
-        return new TrainingDivergedException("the output of layer " + layer + " is NaN or infinite" + where
-                + "; its input and every parameter are finite, so a value overflowed: lower the learning rate or clip gradients");
+        return new TrainingDivergedException("the output of layer " + bad.path() + " (" + bad.type() + ") is NaN or infinite" + where
+                + "; its input and every parameter are finite, so a value overflowed" + largest(bad) + ": lower the learning rate or clip gradients");
+    }
+
+    /** A layer whose output is not finite: its path in the model, and the layer or merge. */
+    private record Found(String path, Object op) {
+        String type() {
+            return op.getClass().getSimpleName();
+        }
+    }
+
+    // " (largest parameter: conv1.weight = 3.1e37)" for a layer with trainable parameters
+    private static String largest(Found bad) {
+        if (!(bad.op() instanceof Layer layer)) return "";
+        String name = null;
+        float max = -1;
+        for (Parameter p : layer.parameters()) {
+            if (!p.isTrainable()) continue;
+            Tensor v = p.value();
+            for (int i = 0; i < v.size(); i++) {
+                if (Math.abs(v.at(i)) > max) {
+                    max = Math.abs(v.at(i));
+                    name = p.name();
+                }
+            }
+        }
+        return name == null ? "" : String.format(" (largest parameter: %s.%s, |value| %.3g)", bad.path(), name, max);
     }
 
     /** "conv1 (Conv2d)" for parameter "conv1.weight"; "(model)" for a parameter of the model itself. */
@@ -77,8 +102,8 @@ public final class NonFiniteGuard implements TrainingListener {
         return path + (layer == null ? "" : " (" + layer.getClass().getSimpleName() + ")");
     }
 
-    /** The path and type of the first layer (innermost) whose EVAL output is not finite, or null. */
-    private static String firstNonFiniteLayer(Layer layer, Tensor x, String name) {
+    /** The first layer (innermost) whose EVAL output is not finite, or null. */
+    private static Found firstNonFiniteLayer(Layer layer, Tensor x, String name) {
         if (layer instanceof Sequential seq) {
             for (int i = 0; i < seq.size(); i++) {
                 Tensor y = seq.get(i).forward(x, Mode.EVAL);
@@ -96,19 +121,19 @@ public final class NonFiniteGuard implements TrainingListener {
                 Tensor y = node.isMerge() ? node.merge().forward(in, Mode.EVAL) : node.layer().forward(in.get(0), Mode.EVAL);
                 if (!finite(y)) {
                     String path = child(name, node.name());
-                    return node.isMerge() ? path + " (" + node.merge().getClass().getSimpleName() + ")" : inner(node.layer(), in.get(0), path);
+                    return node.isMerge() ? new Found(path, node.merge()) : inner(node.layer(), in.get(0), path);
                 }
                 values.put(node.name(), y);
             }
             return null;
         }
-        return finite(layer.forward(x, Mode.EVAL)) ? null : (name.isEmpty() ? "(model)" : name) + " (" + layer.getClass().getSimpleName() + ")";
+        return finite(layer.forward(x, Mode.EVAL)) ? null : new Found(name.isEmpty() ? "(model)" : name, layer);
     }
 
     // the innermost bad layer inside a bad child, or the child itself
-    private static String inner(Layer child, Tensor x, String path) {
-        String deeper = child instanceof Sequential || child instanceof Graph ? firstNonFiniteLayer(child, x, path) : null;
-        return deeper != null ? deeper : path + " (" + child.getClass().getSimpleName() + ")";
+    private static Found inner(Layer child, Tensor x, String path) {
+        Found deeper = child instanceof Sequential || child instanceof Graph ? firstNonFiniteLayer(child, x, path) : null;
+        return deeper != null ? deeper : new Found(path, child);
     }
 
     private static String child(String parent, String name) {
