@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,7 +182,7 @@ public final class Trainer {
     }
 
     private void checkNames() {
-        Set<String> seen = new java.util.HashSet<>(Set.of("loss"));
+        Set<String> seen = new HashSet<>(Set.of("loss"));
         for (Metric m : allMetrics()) {
             if (!seen.add(m.name())) throw new IllegalArgumentException("Trainer: two figures are named '" + m.name() + "'; metric names must differ from each other and from 'loss'");
         }
