@@ -77,9 +77,7 @@ public final class Trainer {
     private int epochsDone;
     private final List<EpochResult> history = new ArrayList<>();
 
-    // the epoch in progress
-    private double lossSum;
-    private long lossCount;
+    private Tally running; // the epoch in progress
     private String stopReason;
 
     public Trainer(Layer model, Optimizer optimizer) {
@@ -269,7 +267,7 @@ public final class Trainer {
 
     /** The mean loss of the epoch in progress so far. */
     public double runningLoss() {
-        return lossCount == 0 ? Double.NaN : lossSum / lossCount;
+        return running == null ? Double.NaN : running.loss();
     }
 
     /** Ends the run after the current epoch; the reason is printed by the progress output. */
@@ -338,9 +336,7 @@ public final class Trainer {
         reseedDropout(model, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
         for (TrainingListener l : all) l.onEpochStart(this, epoch + 1);
         Map<String, Parameter> params = optimizer.parameters();
-        for (Metric m : metrics) m.reset();
-        lossSum = 0;
-        lossCount = 0;
+        running = new Tally(metrics);
         long start = System.nanoTime();
         int total = train.batchesPerEpoch(), done = 0;
         try (DataLoader.Epoch batches = train.epoch(epoch)) {
@@ -355,42 +351,31 @@ public final class Trainer {
                 for (TrainingListener l : all) l.onBackward(this, step);
                 if (clipNorm > 0) GradClip.clipGradNorm(params, clipNorm);
                 optimizer.step();
-                lossSum += (double) step.loss() * b.size();
-                lossCount += b.size();
-                for (Metric m : metrics) m.add(output, target);
+                running.add(output, target, step.loss(), b.size());
                 done++;
                 for (TrainingListener l : all) l.onStep(this, step);
             }
         }
-        if (lossCount == 0) throw new IllegalStateException("Trainer: the training data produced no batch");
+        if (running.samples() == 0) throw new IllegalStateException("Trainer: the training data produced no batch");
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("train_loss", lossSum / lossCount);
-        for (Metric m : metrics) figures.put("train_" + m.name(), m.value());
-        long samples = lossCount;
-        validate(validation, figures);
-        return new EpochResult(epoch + 1, optimizer.learningRate(), figures, seconds, samples / seconds);
+        running.into(figures, "train_");
+        validate(validation).into(figures, "val_");
+        return new EpochResult(epoch + 1, optimizer.learningRate(), figures, seconds, running.samples() / seconds);
     }
 
-    // the loss and every metric over the validation data in EVAL mode; NaN without it
-    private void validate(DataLoader data, Map<String, Double> figures) {
-        List<Metric> all = allMetrics();
-        for (Metric m : all) m.reset();
-        double sum = 0;
-        long count = 0;
-        if (data != null) {
-            try (DataLoader.Epoch batches = data.epoch(0)) {
-                for (Batch b : batches) {
-                    Tensor output = model.forward(b.images(), Mode.EVAL);
-                    Tensor target = (validationTargets != null ? validationTargets : targets).apply(b);
-                    sum += (double) loss.forward(output, target) * b.size();
-                    count += b.size();
-                    for (Metric m : all) m.add(output, target);
-                }
+    // the loss and every metric over the validation data in EVAL mode (NaN without it)
+    private Tally validate(DataLoader data) {
+        Tally tally = new Tally(allMetrics());
+        if (data == null) return tally;
+        try (DataLoader.Epoch batches = data.epoch(0)) {
+            for (Batch b : batches) {
+                Tensor output = model.forward(b.images(), Mode.EVAL);
+                Tensor target = (validationTargets != null ? validationTargets : targets).apply(b);
+                tally.add(output, target, loss.forward(output, target), b.size());
             }
         }
-        figures.put("val_loss", count == 0 ? Double.NaN : sum / count);
-        for (Metric m : all) figures.put("val_" + m.name(), count == 0 ? Double.NaN : m.value());
+        return tally;
     }
 
     /** The default target: the batch's class indices as a float tensor of shape (N). */
