@@ -386,6 +386,17 @@ def activation_cases():
     simple("softmax", "batch1", {"layer": "Softmax", "dim": 1}, lambda: nn.Softmax(dim=1), lambda r: r.uniform((1, 10), -2, 2))
     simple("softmax", "large_logits", {"layer": "Softmax", "dim": 1}, lambda: nn.Softmax(dim=1),
            lambda r: r.uniform((3, 5), -60, 60))
+    # over the channels of NCHW (a class distribution per pixel), and dims counted from the end
+    simple("softmax", "nchw_dim1", {"layer": "Softmax", "dim": 1}, lambda: nn.Softmax(dim=1),
+           lambda r: r.uniform((2, 4, 3, 5), -3, 3))
+    simple("softmax", "nchw_dim_neg3", {"layer": "Softmax", "dim": -3}, lambda: nn.Softmax(dim=-3),
+           lambda r: r.uniform((2, 3, 2, 4), -3, 3))
+    simple("softmax", "nchw_dim_neg1", {"layer": "Softmax", "dim": -1}, lambda: nn.Softmax(dim=-1),
+           lambda r: r.uniform((2, 3, 2, 6), -3, 3))
+    simple("softmax", "3d_dim2", {"layer": "Softmax", "dim": 2}, lambda: nn.Softmax(dim=2),
+           lambda r: r.uniform((2, 3, 5), -3, 3))
+    simple("softmax", "2d_dim0", {"layer": "Softmax", "dim": 0}, lambda: nn.Softmax(dim=0),
+           lambda r: r.uniform((4, 3), -3, 3))
     simple("dropout", "eval_nchw", {"layer": "Dropout", "p": 0.5}, lambda: nn.Dropout(0.5),
            lambda r: r.uniform((2, 3, 4, 4)), train=False)
     simple("dropout", "eval_2d_p0.3", {"layer": "Dropout", "p": 0.3}, lambda: nn.Dropout(0.3),
@@ -497,19 +508,21 @@ def batchnorm_cases():
 
 # ---------------------------------------------------------------------------------------
 # Losses: CrossEntropyLoss (softmax + negative log-likelihood, mean over the batch) with
-# class indices (target shape (N)) or probability rows (target (N, K)); MSELoss (mean).
+# class indices (target shape (N)) or probability rows (target (N, K)), also per position
+# (logits (N, K, H, W), targets (N, H, W) or (N, K, H, W)); MSELoss (mean).
 # Header: reduction=mean target=indices|probabilities|one_hot (cross entropy).
 # ---------------------------------------------------------------------------------------
 
-def cross_entropy(case, n, k, target_kind, scale=2.0):
+def cross_entropy(case, n, k, target_kind, scale=2.0, positions=()):
+    """positions: the trailing dims (H, W) of per-position logits (N, K, H, W), targets (N, H, W)."""
     rng = Rng("cross_entropy/" + case)
-    x = rng.uniform((n, k), -scale, scale)
+    x = rng.uniform((n, k) + positions, -scale, scale)
     if target_kind == "indices":
-        target = rng.randint(k, (n,))
+        target = rng.randint(k, (n,) + positions)
     elif target_kind == "one_hot":
         target = F.one_hot(rng.randint(k, (n,)), k).float()
     else:
-        target = torch.softmax(rng.uniform((n, k), -2, 2).double(), dim=1).float()
+        target = torch.softmax(rng.uniform((n, k) + positions, -2, 2).double(), dim=1).float()
     loss_case("cross_entropy", case, {"layer": "CrossEntropyLoss", "reduction": "mean", "target": target_kind},
               lambda xx, t: F.cross_entropy(xx, t), x, target)
 
@@ -527,6 +540,8 @@ def loss_cases():
     cross_entropy("indices_large_logits", 4, 6, "indices", scale=40.0)
     cross_entropy("probabilities", 4, 5, "probabilities")
     cross_entropy("one_hot", 3, 7, "one_hot")
+    cross_entropy("per_pixel_indices", 2, 4, "indices", positions=(3, 5))
+    cross_entropy("per_pixel_probabilities", 2, 3, "probabilities", positions=(2, 4))
     mse("2d", (4, 5))
     mse("nchw", (2, 3, 3, 4))
 

@@ -87,7 +87,8 @@ public final class GradientCheckSuite {
         s.add("Tanh", r -> new Case(new Tanh(), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
         s.add("Identity", r -> new Case(new Identity(), uniform(r, 1 + r.nextInt(3), 2, 3)));
         s.add("Maxout", r -> new Case(new Maxout(2 + r.nextInt(2)), distinct(r, 1 + r.nextInt(2), 6, 2, 3)));
-        s.add("Softmax", r -> new Case(new Softmax(), uniform(r, 1 + r.nextInt(3), 2 + r.nextInt(5))));
+        s.add("Softmax", r -> r.nextBoolean() ? new Case(new Softmax(), uniform(r, 1 + r.nextInt(3), 2 + r.nextInt(5)))
+                : new Case(new Softmax(r.nextBoolean() ? 1 : -1), uniform(r, 1 + r.nextInt(2), 2 + r.nextInt(3), 2, 3)));
         s.add("Flatten", r -> new Case(new Flatten(), uniform(r, 1 + r.nextInt(3), 2, 3, 2)));
         s.add("Dropout", r -> new Case(new FixedMaskDropout(0.1 + 0.6 * r.nextDouble(), r.nextLong()), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
         s.add("BatchNorm1d", r -> new Case(new BatchNorm1d(3), uniform(r, 2 + r.nextInt(4), 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));

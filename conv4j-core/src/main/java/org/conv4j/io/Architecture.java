@@ -104,7 +104,7 @@ public final class Architecture {
                 });
         register("ReLU", ReLU.class, (l, out) -> { }, c -> new ReLU());
         register("Flatten", Flatten.class, (l, out) -> { }, c -> new Flatten());
-        register("Softmax", Softmax.class, (l, out) -> { }, c -> new Softmax());
+        register("Softmax", Softmax.class, (l, out) -> out.put("dim", l.dim()), c -> new Softmax(c.intValue("dim", 1))); // files before dim: 1
         BuiltinLayers.register();
     }
 

@@ -1,45 +1,60 @@
 package org.conv4j.nn;
 
+import org.conv4j.kernel.SoftmaxKernel;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
- * Softmax over the last dimension of (N, K): {@code y_i = exp(x_i - max) / sum_j exp(x_j - max)}.
- * Backward: {@code dx_i = y_i * (dy_i - sum_j dy_j y_j)}. For training a classifier use
- * {@link SoftmaxCrossEntropy}, which fuses this with the loss.
+ * Softmax over one dimension, as PyTorch's {@code nn.Softmax(dim)}: along {@code dim},
+ * {@code y_i = exp(x_i - max) / sum_j exp(x_j - max)}; backward {@code dx_i = y_i * (dy_i - sum_j dy_j y_j)}.
+ * A negative {@code dim} counts from the end ({@code -1} is the last). The default, dim 1, is
+ * the classes of (N, K) and the channels of (N, C, H, W), a per-pixel class distribution. For
+ * training a classifier use {@link SoftmaxCrossEntropy}, which fuses this with the loss.
  */
 public final class Softmax implements Layer {
+    private final int dim;
     private Tensor savedOutput;
+
+    /** Softmax over dim 1. */
+    public Softmax() {
+        this(1);
+    }
+
+    public Softmax(int dim) {
+        this.dim = dim;
+    }
+
+    /** The dimension as given (possibly negative). */
+    public int dim() {
+        return dim;
+    }
 
     @Override
     public Shape outputShape(Shape input) {
-        Check.rank(input, 2, "Softmax", "(N, classes)");
+        axis(input);
         return input;
+    }
+
+    // the dimension as an index into the input's shape
+    private int axis(Shape s) {
+        Check.arg(s.rank() >= 1, "Softmax", "expected an input of rank >= 1, got %s", s);
+        int a = dim < 0 ? dim + s.rank() : dim;
+        Check.arg(a >= 0 && a < s.rank(), "Softmax", "dim %d is out of range for an input of shape %s: expected -%d to %d",
+                dim, s, s.rank(), s.rank() - 1);
+        return a;
     }
 
     /** The softmax of each row of a (N, K) tensor. */
     public static Tensor apply(Tensor x) {
-        int n = x.dim(0), k = x.dim(1);
-        Tensor y = Tensor.zeros(n, k);
-        float[] yd = y.data();
-        for (int i = 0; i < n; i++) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) max = Math.max(max, x.at(i * k + j));
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                float e = (float) Math.exp(x.at(i * k + j) - max);
-                yd[i * k + j] = e;
-                sum += e;
-            }
-            for (int j = 0; j < k; j++) yd[i * k + j] = (float) (yd[i * k + j] / sum);
-        }
-        return y;
+        Check.rank(x.shape(), 2, "Softmax", "(N, classes)");
+        return new Softmax(1).forward(x, Mode.EVAL);
     }
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        outputShape(x.shape());
-        Tensor y = apply(x);
+        int a = axis(x.shape());
+        Tensor y = Tensor.zeros(x.shape());
+        SoftmaxKernel.softmax(x, y, outer(x.shape(), a), x.dim(a), inner(x.shape(), a));
         if (mode == Mode.TRAIN) savedOutput = y;
         return y;
     }
@@ -48,18 +63,29 @@ public final class Softmax implements Layer {
     public Tensor backward(Tensor dy) {
         Check.saved(savedOutput, "Softmax");
         Check.sameShape(dy, savedOutput.shape(), "Softmax");
-        int n = dy.dim(0), k = dy.dim(1);
-        Tensor dx = Tensor.zeros(n, k);
-        for (int i = 0; i < n; i++) {
-            double dot = 0;
-            for (int j = 0; j < k; j++) dot += dy.at(i * k + j) * savedOutput.at(i * k + j);
-            for (int j = 0; j < k; j++) dx.data()[i * k + j] = (float) (savedOutput.at(i * k + j) * (dy.at(i * k + j) - dot));
-        }
+        Shape s = savedOutput.shape();
+        int a = axis(s);
+        Tensor dx = Tensor.zeros(s);
+        SoftmaxKernel.softmaxBackward(savedOutput, dy, dx, outer(s, a), s.dim(a), inner(s, a));
         return dx;
+    }
+
+    /** The product of the dimensions before {@code axis}. */
+    static int outer(Shape s, int axis) {
+        int n = 1;
+        for (int i = 0; i < axis; i++) n *= s.dim(i);
+        return n;
+    }
+
+    /** The product of the dimensions after {@code axis}. */
+    static int inner(Shape s, int axis) {
+        int n = 1;
+        for (int i = axis + 1; i < s.rank(); i++) n *= s.dim(i);
+        return n;
     }
 
     @Override
     public String toString() {
-        return "Softmax()";
+        return dim == 1 ? "Softmax()" : "Softmax(dim=" + dim + ")";
     }
 }

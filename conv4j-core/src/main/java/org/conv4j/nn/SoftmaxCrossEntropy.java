@@ -1,11 +1,15 @@
 package org.conv4j.nn;
 
+import org.conv4j.kernel.SoftmaxKernel;
+import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
  * Softmax followed by cross-entropy, fused and stable (the max logit is subtracted first), mean
- * over the batch (SPEC 1). Logits are (N, K). The target is either class indices, shape (N),
- * or one-hot / probability rows, shape (N, K). Backward is {@code (softmax(x) - t) / N}.
+ * over the batch and every position (SPEC 1), as PyTorch's {@code CrossEntropyLoss}. Logits are
+ * (N, K) or, for a class per position (per-pixel classification), (N, K, d1, ...). The target
+ * is either class indices, shape (N) or (N, d1, ...), or one-hot / probability rows of the
+ * logits' shape. Backward is {@code (softmax(x) - t) / (N * d1 * ...)}.
  */
 public final class SoftmaxCrossEntropy implements Loss {
     private Tensor savedProbabilities;
@@ -20,42 +24,38 @@ public final class SoftmaxCrossEntropy implements Loss {
 
     @Override
     public float forward(Tensor logits, Tensor target) {
-        Check.arg(logits.rank() == 2, "SoftmaxCrossEntropy", "expected logits of shape (N, classes), got %s", logits.shape());
-        int n = logits.dim(0), k = logits.dim(1);
-        boolean indices = target.rank() == 1;
-        Check.arg(indices ? target.dim(0) == n : target.shape().equals(logits.shape()), "SoftmaxCrossEntropy",
-                "target shape %s matches neither class indices (%d) nor one-hot rows %s", target.shape(), n, logits.shape());
-        Tensor p = Softmax.apply(logits);
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            if (indices) {
+        Shape s = logits.shape();
+        Check.arg(s.rank() >= 2, "SoftmaxCrossEntropy", "expected logits of shape (N, classes) or (N, classes, d1, ...), got %s", s);
+        int n = s.dim(0), k = s.dim(1), inner = s.sizeFrom(2);
+        boolean indices = target.rank() == s.rank() - 1;
+        Check.arg(indices ? target.shape().equals(indexShape(s)) : target.shape().equals(s), "SoftmaxCrossEntropy",
+                "target shape %s matches neither class indices %s nor one-hot rows %s", target.shape(), indexShape(s), s);
+        if (indices) {
+            for (int i = 0; i < target.size(); i++) {
                 float label = target.at(i);
                 int c = (int) label;
                 Check.arg(c == label && c >= 0 && c < k, "SoftmaxCrossEntropy",
-                        "label %s at batch index %d is not a class in [0, %d)", label, i, k);
-                total -= logProbability(logits, i, c);
-            } else {
-                for (int c = 0; c < k; c++) {
-                    float t = target.at(i * k + c);
-                    if (t != 0) total -= t * logProbability(logits, i, c);
-                }
+                        "label %s at %s is not a class in [0, %d)", label, where(i, inner), k);
             }
         }
-        float loss = (float) (total / n);
+        double total = SoftmaxKernel.crossEntropySum(logits, target, indices, n, k, inner);
+        float loss = (float) (total / ((long) n * inner));
         Check.arg(Float.isFinite(loss), "SoftmaxCrossEntropy", "loss is %s: the logits contain NaN or infinity", loss);
-        savedProbabilities = p;
+        savedProbabilities = new Softmax(1).forward(logits, Mode.EVAL);
         savedTarget = target;
         return loss;
     }
 
-    // log softmax computed from the logits directly: x_c - max - log(sum exp(x_j - max))
-    private static double logProbability(Tensor logits, int row, int c) {
-        int k = logits.dim(1);
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) max = Math.max(max, logits.at(row * k + j));
-        double sum = 0;
-        for (int j = 0; j < k; j++) sum += Math.exp(logits.at(row * k + j) - max);
-        return logits.at(row * k + c) - max - Math.log(sum);
+    // (N, d1, ...): the logits' shape without the class dimension
+    private static Shape indexShape(Shape logits) {
+        int[] d = new int[logits.rank() - 1];
+        d[0] = logits.dim(0);
+        for (int i = 2; i < logits.rank(); i++) d[i - 1] = logits.dim(i);
+        return Shape.of(d);
+    }
+
+    private static String where(int flat, int inner) {
+        return inner == 1 ? "batch index " + flat : "batch index " + flat / inner + ", position " + flat % inner;
     }
 
     /** The softmax probabilities of the last forward. */
@@ -64,22 +64,19 @@ public final class SoftmaxCrossEntropy implements Loss {
         return savedProbabilities;
     }
 
-    // dx = (y - t) / N (SPEC 1)
+    // dx = (y - t) / (N * positions) (SPEC 1)
     @Override
     public Tensor backward() {
         Check.saved(savedProbabilities, "SoftmaxCrossEntropy");
-        Tensor p = savedProbabilities;
-        int n = p.dim(0), k = p.dim(1);
-        Tensor dx = p.copy();
-        float[] d = dx.data();
-        for (int i = 0; i < n; i++) {
-            if (savedTarget.rank() == 1) {
-                d[i * k + (int) savedTarget.at(i)] -= 1f;
-            } else {
-                for (int c = 0; c < k; c++) d[i * k + c] -= savedTarget.at(i * k + c);
-            }
-        }
-        for (int i = 0; i < d.length; i++) d[i] /= n;
+        Shape s = savedProbabilities.shape();
+        int n = s.dim(0), inner = s.sizeFrom(2);
+        Tensor dx = savedProbabilities.copy();
+        SoftmaxKernel.crossEntropyGradient(dx, savedTarget, savedTarget.rank() == s.rank() - 1, n, s.dim(1), inner, n * inner);
         return dx;
+    }
+
+    @Override
+    public String toString() {
+        return "SoftmaxCrossEntropy()";
     }
 }

@@ -9,11 +9,11 @@ import java.util.Locale;
 import org.conv4j.io.AtomicFiles;
 
 /**
- * The per-epoch metrics as CSV ({@code .csv}) or JSON lines (any other extension, e.g.
- * {@code .jsonl}). The whole history is rewritten atomically after each epoch, so a resumed
- * run's log holds exactly the epochs of its checkpoint and the ones after it.
+ * The per-epoch figures ({@link EpochResult#columns()}) as CSV ({@code .csv}) or JSON lines (any
+ * other extension, e.g. {@code .jsonl}). The whole history is rewritten atomically after each
+ * epoch, so a resumed run's log holds exactly the epochs of its checkpoint and the ones after it.
  */
-public final class MetricsLog {
+public final class MetricsLog implements TrainingListener {
     private final Path file;
     private final boolean csv;
 
@@ -26,15 +26,21 @@ public final class MetricsLog {
         return file;
     }
 
+    @Override
+    public void onEpochEnd(Trainer trainer, EpochResult result) throws IOException {
+        write(trainer.history());
+    }
+
     public void write(List<EpochResult> history) throws IOException {
         StringBuilder sb = new StringBuilder();
-        if (csv) sb.append(String.join(",", EpochResult.COLUMNS)).append('\n');
+        if (csv && !history.isEmpty()) sb.append(String.join(",", history.get(0).columns())).append('\n');
         for (EpochResult r : history) {
             double[] v = r.values();
+            List<String> columns = r.columns();
             if (!csv) sb.append('{');
             for (int i = 0; i < v.length; i++) {
                 if (i > 0) sb.append(csv ? "," : ", ");
-                if (!csv) sb.append('"').append(EpochResult.COLUMNS[i]).append("\": ");
+                if (!csv) sb.append('"').append(columns.get(i)).append("\": ");
                 sb.append(format(v[i], i == 0, csv));
             }
             sb.append(csv ? "\n" : "}\n");

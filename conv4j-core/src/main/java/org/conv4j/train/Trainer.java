@@ -2,79 +2,89 @@ package org.conv4j.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.conv4j.data.Batch;
 import org.conv4j.data.DataLoader;
-import org.conv4j.io.Json;
 import org.conv4j.io.ModelFile;
-import org.conv4j.kernel.Updates;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
+import org.conv4j.nn.Loss;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.Parameter;
-import org.conv4j.nn.Sequential;
 import org.conv4j.nn.SoftmaxCrossEntropy;
 import org.conv4j.optim.GradClip;
 import org.conv4j.optim.LrSchedule;
 import org.conv4j.optim.Optimizer;
-import org.conv4j.optim.OptimizerState;
 import org.conv4j.tensor.Tensor;
 
 /**
- * The training loop (SPEC 3): for each batch, forward, softmax cross-entropy, backward, an
- * optimizer step; per epoch, the learning-rate schedule, validation, metrics, checkpoints and
- * early stopping.
+ * The training loop (SPEC 3): epochs of steps (forward, loss, backward, an optimizer step) with a
+ * pluggable {@link Loss} (default {@link SoftmaxCrossEntropy}) and {@link Metric}s (default
+ * {@link Accuracy}, and {@link TopKAccuracy} top-5 on validation data); everything else is a
+ * {@link TrainingListener}: the {@link NonFiniteGuard} (always on), {@link MetricsLog},
+ * {@link Checkpoints}, {@link ProgressBar}, {@link EarlyStopping}, and the user's own.
+ *
+ * <p>The loss and metrics compare the model's output with a target the {@linkplain #targets
+ * target function} makes from each batch, by default its class indices (N); a per-position
+ * task (per-pixel classification: output (N, C, H, W), target (N, H, W)) supplies its own.
  *
  * <p>Reproducible: data order and augmentation are functions of the loader's seed and the
  * epoch, dropout layers are re-seeded from this trainer's seed at the start of each epoch, and
  * the kernels do not depend on the thread count, so the same seed and data give bit-identical
- * weights. A checkpoint (after every epoch, {@code last.safetensors}, and whenever the
- * monitored metric improves, {@code best.safetensors}) holds the model, the optimizer's state
- * and this trainer's state; {@link #resume(Path)} continues from it exactly as if the run had
- * not stopped.
- *
- * <p>A non-finite loss, gradient or parameter stops training with a
- * {@link TrainingDivergedException} naming the layer or parameter that went bad.
+ * weights. A checkpoint ({@link #saveCheckpoint}) holds the model, the optimizer's state, this
+ * trainer's state and the user's {@linkplain #metadata(Map) metadata}; {@link #resume(Path)}
+ * continues from it exactly as if the run had not stopped.
  */
 public final class Trainer {
     /** Metadata key of the trainer state inside a checkpoint. */
-    public static final String STATE_KEY = "trainer";
-    private static final String OPTIMIZER_PREFIX = "optimizer.";
+    public static final String STATE_KEY = TrainerState.KEY;
 
     private final Layer model;
     private final Optimizer optimizer;
     private final double baseLearningRate;
-    private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+    private Loss loss = new SoftmaxCrossEntropy();
+    private Function<Batch, Tensor> targets = Trainer::classIndices;
+    private Function<Batch, Tensor> validationTargets;
+    private List<Metric> metrics = List.of(new Accuracy());
+    private List<Metric> validationMetrics = List.of(new TopKAccuracy(5));
     private int epochs = 10;
     private LrSchedule schedule = LrSchedule.constant();
     private double clipNorm;
-    private int patience;
-    private boolean monitorAccuracy;
     private long seed;
-    private int topK = 5;
-    private Path checkpointDir;
-    private MetricsLog metricsLog;
-    private ProgressBar progress;
+    private Monitor monitor = new Monitor("loss", false);
+    private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    // trainer state, saved in checkpoints
+    private final NonFiniteGuard guard = new NonFiniteGuard();
+    private MetricsLog metricsLog;
+    private Checkpoints checkpoints;
+    private ProgressBar progress;
+    private EarlyStopping earlyStopping;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    // trainer state, saved in checkpoints (with the monitor's)
     private int epochsDone;
-    private double best = Double.NaN;
-    private int epochsWithoutImprovement;
     private final List<EpochResult> history = new ArrayList<>();
+
+    private Tally running; // the epoch in progress
+    private String stopReason;
 
     public Trainer(Layer model, Optimizer optimizer) {
         this.model = Objects.requireNonNull(model, "model");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.baseLearningRate = optimizer.learningRate();
-        java.util.Set<Parameter> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Parameter> own = Collections.newSetFromMap(new IdentityHashMap<>());
         own.addAll(Layers.namedParameters(model).values());
         for (Map.Entry<String, Parameter> e : optimizer.parameters().entrySet()) {
             if (!own.contains(e.getValue())) {
@@ -106,12 +116,20 @@ public final class Trainer {
     /**
      * Stops after {@code patience} epochs without improvement of the validation loss (or, with
      * {@code monitorAccuracy}, accuracy); 0 = never. Without validation data the training
-     * figures are monitored.
+     * figures are monitored. The same figure picks the best checkpoint.
      */
     public Trainer earlyStopping(int patience, boolean monitorAccuracy) {
-        if (patience < 0) throw new IllegalArgumentException("Trainer: patience must be >= 0, got " + patience);
-        this.patience = patience;
-        this.monitorAccuracy = monitorAccuracy;
+        earlyStopping = new EarlyStopping(patience);
+        return monitor(monitorAccuracy ? "accuracy" : "loss", monitorAccuracy);
+    }
+
+    /** The figure ("loss" or a metric's name) that picks the best checkpoint and drives early stopping. */
+    public Trainer monitor(String figure, boolean higherIsBetter) {
+        Monitor m = new Monitor(figure, higherIsBetter);
+        if (figure.equals(monitor.name()) && higherIsBetter == monitor.higherIsBetter()) {
+            m.restore(monitor.best(), monitor.epochsWithoutImprovement()); // keep what a resume restored
+        }
+        monitor = m;
         return this;
     }
 
@@ -121,41 +139,172 @@ public final class Trainer {
         return this;
     }
 
+    /** The k of the top-k accuracy measured on validation data (default 5). */
     public Trainer topK(int k) {
-        if (k < 1) throw new IllegalArgumentException("Trainer: top-k must be >= 1, got " + k);
-        topK = k;
+        return validationMetrics(new TopKAccuracy(k));
+    }
+
+    /** The loss to minimize (default {@link SoftmaxCrossEntropy}). */
+    public Trainer loss(Loss l) {
+        loss = Objects.requireNonNull(l, "loss");
         return this;
     }
 
-    /** Writes {@code last.safetensors} and {@code best.safetensors} checkpoints into this directory. */
+    /**
+     * Makes the loss's and metrics' target from a batch (default: its class indices as a (N)
+     * tensor); also for validation batches unless {@link #validationTargets} is set.
+     */
+    public Trainer targets(Function<Batch, Tensor> f) {
+        targets = Objects.requireNonNull(f, "targets");
+        return this;
+    }
+
+    /** Makes the target of a validation batch, when it comes from another source than the training targets. */
+    public Trainer validationTargets(Function<Batch, Tensor> f) {
+        validationTargets = Objects.requireNonNull(f, "validation targets");
+        return this;
+    }
+
+    /** The metrics measured on the training and the validation data (default: {@link Accuracy}). */
+    public Trainer metrics(Metric... m) {
+        metrics = List.of(m);
+        checkNames();
+        return this;
+    }
+
+    /** Metrics measured on the validation data only, after {@link #metrics} (default: top-5 accuracy). */
+    public Trainer validationMetrics(Metric... m) {
+        validationMetrics = List.of(m);
+        checkNames();
+        return this;
+    }
+
+    private void checkNames() {
+        Set<String> seen = new HashSet<>(Set.of("loss"));
+        for (Metric m : allMetrics()) {
+            if (!seen.add(m.name())) throw new IllegalArgumentException("Trainer: two figures are named '" + m.name() + "'; metric names must differ from each other and from 'loss'");
+        }
+    }
+
+    /** Writes {@code last.safetensors} and {@code best.safetensors} checkpoints into this directory (null: none). */
     public Trainer checkpoints(Path dir) {
-        checkpointDir = dir;
+        checkpoints = dir == null ? null : new Checkpoints(dir);
         return this;
     }
 
-    /** Writes the per-epoch metrics to this file (CSV for .csv, JSON lines otherwise). */
+    /** Writes the per-epoch figures to this file (CSV for .csv, JSON lines otherwise; null: none). */
     public Trainer metricsLog(Path file) {
         metricsLog = file == null ? null : new MetricsLog(file);
         return this;
     }
 
-    /** Prints progress to {@code out}: in place when {@code terminal}, one line per epoch otherwise. */
+    /** Prints progress to {@code out}: in place when {@code terminal}, one line per epoch otherwise (null: none). */
     public Trainer progress(PrintStream out, boolean terminal) {
         progress = out == null ? null : new ProgressBar(out, terminal);
         return this;
     }
 
-    public List<EpochResult> history() {
-        return List.copyOf(history);
+    /** Adds a listener, called after the built-in ones, in the order added. */
+    public Trainer listener(TrainingListener l) {
+        listeners.add(Objects.requireNonNull(l, "listener"));
+        return this;
+    }
+
+    /**
+     * Entries stored in every checkpoint's metadata (keys must not start with "conv4j." nor be
+     * "format" or "trainer") and read back by {@link #resume}; added to those already set.
+     */
+    public Trainer metadata(Map<String, String> extra) {
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            String k = Objects.requireNonNull(e.getKey(), "metadata key");
+            if (k.startsWith("conv4j.") || k.equals(ModelFile.FORMAT_KEY) || k.equals(STATE_KEY)) {
+                throw new IllegalArgumentException("Trainer: metadata key '" + k + "' is reserved; keys must not start with \"conv4j.\" nor be \""
+                        + ModelFile.FORMAT_KEY + "\" or \"" + STATE_KEY + "\"");
+            }
+            metadata.put(k, Objects.requireNonNull(e.getValue(), "metadata value of '" + k + "'"));
+        }
+        return this;
+    }
+
+    /** The metadata to store in checkpoints: as set, or as read by {@link #resume}. */
+    public Map<String, String> metadata() {
+        return Collections.unmodifiableMap(metadata);
+    }
+
+    public Layer model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The total epochs of the run. */
+    public int epochs() {
+        return epochs;
     }
 
     public int epochsDone() {
         return epochsDone;
     }
 
+    public long seed() {
+        return seed;
+    }
+
+    public List<EpochResult> history() {
+        return List.copyOf(history);
+    }
+
+    public Monitor monitor() {
+        return monitor;
+    }
+
+    /** The metrics measured on the training data (their values are running during an epoch). */
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    /** The mean loss of the epoch in progress so far. */
+    public double runningLoss() {
+        return running == null ? Double.NaN : running.loss();
+    }
+
+    /** Ends the run after the current epoch; the reason is printed by the progress output. */
+    public void stop(String reason) {
+        stopReason = Objects.requireNonNull(reason, "reason");
+    }
+
+    /** Why the last fit stopped before its epochs, or null. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** The column names of the figures each epoch records: train_loss, train_METRIC..., val_loss, val_METRIC... */
+    public List<String> figureNames() {
+        List<String> names = new ArrayList<>(List.of("train_loss"));
+        for (Metric m : metrics) names.add("train_" + m.name());
+        names.add("val_loss");
+        for (Metric m : allMetrics()) names.add("val_" + m.name());
+        return names;
+    }
+
+    private List<Metric> allMetrics() {
+        List<Metric> all = new ArrayList<>(metrics);
+        all.addAll(validationMetrics);
+        return all;
+    }
+
+    private List<TrainingListener> allListeners() {
+        List<TrainingListener> all = new ArrayList<>(List.of(guard));
+        for (TrainingListener l : new TrainingListener[] {metricsLog, checkpoints, progress, earlyStopping}) if (l != null) all.add(l);
+        all.addAll(listeners);
+        return all;
+    }
+
     /**
-     * Trains until {@link #epochs(int)} are done or early stopping; validation may be null. While
-     * it runs, the model {@linkplain Layer#reuseBuffers reuses} its TRAIN buffers from step to step.
+     * Trains until {@link #epochs(int)} are done or a listener stops the run; validation may be
+     * null. While it runs, the model {@linkplain Layer#reuseBuffers reuses} its TRAIN buffers.
      */
     public List<EpochResult> fit(DataLoader train, DataLoader validation) throws IOException {
         model.reuseBuffers(true);
@@ -167,139 +316,74 @@ public final class Trainer {
     }
 
     private List<EpochResult> trainEpochs(DataLoader train, DataLoader validation) throws IOException {
-        while (epochsDone < epochs) {
-            EpochResult r = runEpoch(train, validation);
+        List<TrainingListener> all = allListeners();
+        stopReason = null;
+        for (TrainingListener l : all) l.onFitStart(this);
+        while (epochsDone < epochs && stopReason == null) {
+            EpochResult r = runEpoch(train, validation, all);
             history.add(r);
             epochsDone++;
-            boolean improved = updateBest(r);
-            if (metricsLog != null) metricsLog.write(history);
-            if (checkpointDir != null) {
-                Files.createDirectories(checkpointDir);
-                saveCheckpoint(checkpointDir.resolve("last.safetensors"));
-                if (improved) saveCheckpoint(checkpointDir.resolve("best.safetensors"));
-            }
-            if (progress != null) progress.finish(summary(r, improved));
-            if (patience > 0 && epochsWithoutImprovement >= patience) {
-                if (progress != null) progress.finish("early stopping: no improvement for " + patience + " epochs");
-                break;
-            }
+            monitor.update(r);
+            for (TrainingListener l : all) l.onEpochEnd(this, r);
         }
+        for (TrainingListener l : all) l.onFitEnd(this);
         return history();
     }
 
-    private EpochResult runEpoch(DataLoader train, DataLoader validation) {
+    private EpochResult runEpoch(DataLoader train, DataLoader validation, List<TrainingListener> all) {
         int epoch = epochsDone; // 0-based
         schedule.apply(optimizer, baseLearningRate, epoch);
         reseedDropout(model, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
+        for (TrainingListener l : all) l.onEpochStart(this, epoch + 1);
         Map<String, Parameter> params = optimizer.parameters();
-        Evaluation running = null;
+        running = new Tally(metrics);
         long start = System.nanoTime();
         int total = train.batchesPerEpoch(), done = 0;
         try (DataLoader.Epoch batches = train.epoch(epoch)) {
             for (Batch b : batches) {
                 optimizer.zeroGrad();
-                Tensor logits = model.forward(b.images(), Mode.TRAIN);
-                float l;
-                try {
-                    l = loss.forward(logits, b.labels());
-                } catch (IllegalArgumentException e) {
-                    if (!allFinite(logits)) throw diverged(b, epoch, done);
-                    throw e;
-                }
+                Tensor output = model.forward(b.images(), Mode.TRAIN);
+                Tensor target = targets.apply(b);
+                Step step = new Step(epoch + 1, done, total, b, output, target, Float.NaN);
+                for (TrainingListener l : all) l.onForward(this, step);
+                step = step.withLoss(loss.forward(output, target));
                 model.backwardParameters(loss.backward());
-                checkGradients(params, epoch, done);
+                for (TrainingListener l : all) l.onBackward(this, step);
                 if (clipNorm > 0) GradClip.clipGradNorm(params, clipNorm);
                 optimizer.step();
-                if (running == null) running = new Evaluation(logits.dim(1), 1);
-                running.add(logits, b.labels(), l);
+                running.add(output, target, step.loss(), b.size());
                 done++;
-                if (progress != null) {
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    progress.update(epoch + 1, epochs, done, total, running.loss(), running.accuracy(), running.count() / seconds);
-                }
+                for (TrainingListener l : all) l.onStep(this, step);
             }
         }
-        if (running == null) throw new IllegalStateException("Trainer: the training data produced no batch");
+        if (running.samples() == 0) throw new IllegalStateException("Trainer: the training data produced no batch");
         double seconds = (System.nanoTime() - start) / 1e9;
-        double vLoss = Double.NaN, vAcc = Double.NaN, vTop = Double.NaN;
-        if (validation != null) {
-            Evaluation v = Evaluator.evaluate(model, validation, topK);
-            vLoss = v.loss();
-            vAcc = v.accuracy();
-            vTop = v.topKAccuracy();
-        }
-        return new EpochResult(epoch + 1, optimizer.learningRate(), running.loss(), running.accuracy(), vLoss, vAcc, vTop,
-                seconds, running.count() / seconds);
+        Map<String, Double> figures = new LinkedHashMap<>();
+        running.into(figures, "train_");
+        validate(validation).into(figures, "val_");
+        return new EpochResult(epoch + 1, optimizer.learningRate(), figures, seconds, running.samples() / seconds);
     }
 
-    private boolean updateBest(EpochResult r) {
-        double metric = monitorAccuracy ? (Double.isNaN(r.valAccuracy()) ? r.trainAccuracy() : r.valAccuracy())
-                : (Double.isNaN(r.valLoss()) ? r.trainLoss() : r.valLoss());
-        boolean improved = Double.isNaN(best) || (monitorAccuracy ? metric > best : metric < best);
-        if (improved) {
-            best = metric;
-            epochsWithoutImprovement = 0;
-        } else {
-            epochsWithoutImprovement++;
-        }
-        return improved;
-    }
-
-    private String summary(EpochResult r, boolean improved) {
-        StringBuilder sb = new StringBuilder(String.format("epoch %d/%d  loss %.4f  acc %.2f%%", r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy()));
-        if (!Double.isNaN(r.valLoss())) sb.append(String.format("  val_loss %.4f  val_acc %.2f%%", r.valLoss(), 100 * r.valAccuracy()));
-        sb.append(String.format("  lr %.3g  %.1fs  %.0f img/s", r.learningRate(), r.seconds(), r.imagesPerSecond()));
-        if (improved) sb.append("  *");
-        return sb.toString();
-    }
-
-    // --- NaN/Inf guard ---
-
-    private static boolean allFinite(Tensor t) {
-        return Updates.firstNonFinite(t) < 0;
-    }
-
-    private void checkGradients(Map<String, Parameter> params, int epoch, int batch) {
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            Tensor g = e.getValue().grad();
-            int bad = Updates.firstNonFinite(g);
-            if (bad >= 0) {
-                throw new TrainingDivergedException(String.format("gradient of %s is %s (element %d) at epoch %d, batch %d; lower the learning rate or clip gradients",
-                        e.getKey(), g.at(bad), bad, epoch + 1, batch + 1));
+    // the loss and every metric over the validation data in EVAL mode (NaN without it)
+    private Tally validate(DataLoader data) {
+        Tally tally = new Tally(allMetrics());
+        if (data == null) return tally;
+        try (DataLoader.Epoch batches = data.epoch(0)) {
+            for (Batch b : batches) {
+                Tensor output = model.forward(b.images(), Mode.EVAL);
+                Tensor target = (validationTargets != null ? validationTargets : targets).apply(b);
+                tally.add(output, target, loss.forward(output, target), b.size());
             }
         }
+        return tally;
     }
 
-    /**
-     * Finds what made the logits non-finite: the input, a trainable parameter, or the first layer
-     * whose output is (buffers such as running statistics only follow what their layer received).
-     */
-    private TrainingDivergedException diverged(Batch b, int epoch, int batch) {
-        String where = String.format(" at epoch %d, batch %d", epoch + 1, batch + 1);
-        if (!allFinite(b.images())) return new TrainingDivergedException("the input batch contains NaN or infinity" + where);
-        for (Map.Entry<String, Parameter> e : optimizer.parameters().entrySet()) {
-            if (!allFinite(e.getValue().value())) {
-                return new TrainingDivergedException("parameter " + e.getKey() + " is NaN or infinite" + where + "; lower the learning rate or clip gradients");
-            }
-        }
-        String layer = firstNonFiniteLayer(model, b.images(), "");
-        return new TrainingDivergedException("the output of layer " + (layer == null ? "(model)" : layer) + " is NaN or infinite" + where);
-    }
-
-    private static String firstNonFiniteLayer(Layer layer, Tensor x, String name) {
-        if (layer instanceof Sequential seq) {
-            for (int i = 0; i < seq.size(); i++) {
-                String child = (name.isEmpty() ? "" : name + ".") + seq.names().get(i);
-                Tensor y = seq.get(i).forward(x, Mode.EVAL);
-                if (!allFinite(y)) {
-                    String inner = firstNonFiniteLayer(seq.get(i), x, child);
-                    return inner != null ? inner : child;
-                }
-                x = y;
-            }
-            return null;
-        }
-        return allFinite(layer.forward(x, Mode.EVAL)) ? null : (name.isEmpty() ? null : name);
+    /** The default target: the batch's class indices as a float tensor of shape (N). */
+    public static Tensor classIndices(Batch b) {
+        int[] labels = b.labels();
+        float[] t = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) t[i] = labels[i];
+        return Tensor.of(t, labels.length);
     }
 
     private static void reseedDropout(Layer layer, SplittableRandom rng) {
@@ -309,75 +393,28 @@ public final class Trainer {
 
     // --- checkpoints ---
 
-    /** Saves model, optimizer state and trainer state, atomically. */
+    /** Saves model, optimizer state, trainer state and metadata, atomically. */
     public void saveCheckpoint(Path file) throws IOException {
-        OptimizerState s = optimizer.state();
-        Map<String, Tensor> extra = new LinkedHashMap<>();
-        s.tensors().forEach((k, v) -> extra.put(OPTIMIZER_PREFIX + k, v));
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("epochs_done", (long) epochsDone);
-        state.put("best", Double.isNaN(best) ? null : best);
-        state.put("epochs_without_improvement", (long) epochsWithoutImprovement);
-        state.put("seed", Long.toString(seed));
-        state.put("optimizer_type", s.type());
-        Map<String, Object> scalars = new LinkedHashMap<>(s.scalars());
-        state.put("optimizer_scalars", scalars);
-        List<Object> rows = new ArrayList<>();
-        for (EpochResult r : history) {
-            List<Object> row = new ArrayList<>();
-            for (double v : r.values()) row.add(Double.isFinite(v) ? v : null);
-            rows.add(row);
-        }
-        state.put("history", rows);
-        ModelFile.save(model, file, extra, Map.of(STATE_KEY, Json.write(state)));
+        TrainerState.save(this, file);
     }
 
-    /** Restores model weights, optimizer state and trainer state from a checkpoint of the same model. */
+    /**
+     * Restores model weights, optimizer state, trainer state and metadata from a checkpoint of
+     * the same model; the checkpoint's metadata replaces this trainer's.
+     */
     public Trainer resume(Path file) throws IOException {
-        ModelFile.Contents c = ModelFile.read(file);
-        String json = c.extraMetadata().get(STATE_KEY);
-        if (json == null) throw new IOException(file + " is a model file, not a training checkpoint (no trainer state)");
-        Map<String, Parameter> mine = Layers.namedParameters(model);
-        Map<String, Parameter> theirs = Layers.namedParameters(c.model());
-        if (!mine.keySet().equals(theirs.keySet())) {
-            throw new IllegalArgumentException("checkpoint " + file + " holds a different model: parameters " + theirs.keySet() + " vs " + mine.keySet());
-        }
-        for (Map.Entry<String, Parameter> e : mine.entrySet()) {
-            Tensor src = theirs.get(e.getKey()).value();
-            if (!src.shape().equals(e.getValue().value().shape())) {
-                throw new IllegalArgumentException("checkpoint " + file + ": " + e.getKey() + " has shape " + src.shape() + ", the model has " + e.getValue().value().shape());
-            }
-            e.getValue().value().copyFrom(src);
-        }
-        try {
-            restoreState(Json.parseObject(json), c.extraTensors());
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": invalid trainer state in checkpoint: " + e.getMessage(), e);
-        }
+        TrainerState.restore(this, file);
         return this;
     }
 
-    private void restoreState(Map<String, Object> state, Map<String, Tensor> extraTensors) {
-        Map<String, Tensor> optTensors = new LinkedHashMap<>();
-        extraTensors.forEach((k, v) -> {
-            if (k.startsWith(OPTIMIZER_PREFIX)) optTensors.put(k.substring(OPTIMIZER_PREFIX.length()), v);
-        });
-        Map<String, Double> scalars = new LinkedHashMap<>();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rawScalars = (Map<String, Object>) state.get("optimizer_scalars");
-        rawScalars.forEach((k, v) -> scalars.put(k, ((Number) v).doubleValue()));
-        optimizer.loadState(new OptimizerState((String) state.get("optimizer_type"), optTensors, scalars));
-        epochsDone = ((Number) state.get("epochs_done")).intValue();
-        Object b = state.get("best");
-        best = b == null ? Double.NaN : ((Number) b).doubleValue();
-        epochsWithoutImprovement = ((Number) state.get("epochs_without_improvement")).intValue();
-        seed = Long.parseLong((String) state.get("seed"));
-        history.clear();
-        for (Object row : (List<?>) state.get("history")) {
-            List<?> values = (List<?>) row;
-            double[] v = new double[values.size()];
-            for (int i = 0; i < v.length; i++) v[i] = values.get(i) == null ? Double.NaN : ((Number) values.get(i)).doubleValue();
-            history.add(EpochResult.of(v));
-        }
+    /** Sets what a checkpoint restores (TrainerState). */
+    void restore(int epochsDone, long seed, double best, int epochsWithoutImprovement, List<EpochResult> history, Map<String, String> metadata) {
+        this.epochsDone = epochsDone;
+        this.seed = seed;
+        this.monitor.restore(best, epochsWithoutImprovement);
+        this.history.clear();
+        this.history.addAll(history);
+        this.metadata.clear();
+        this.metadata.putAll(metadata);
     }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * SoftmaxCrossEntropy against PyTorch's CrossEntropyLoss (mean): class-index targets of shape
- * (N), probability rows and one-hot rows of shape (N, K); the loss and d(loss)/dlogits.
+ * (N), probability rows and one-hot rows of shape (N, K), and per pixel (logits (N, K, H, W),
+ * targets (N, H, W) or probabilities (N, K, H, W)); the loss and d(loss)/dlogits.
  */
 class GoldenLossesTest {
 

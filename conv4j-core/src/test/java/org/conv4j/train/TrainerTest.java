@@ -112,7 +112,7 @@ class TrainerTest {
         assertEquals(3, csv.size());
         assertTrue(csv.get(2).startsWith("2,"), csv.get(2));
         assertTrue(Files.exists(dir.resolve("last.safetensors")) && Files.exists(dir.resolve("best.safetensors")));
-        assertTrue(h.get(1).valAccuracy() > 0.5 && h.get(1).valTopK() >= h.get(1).valAccuracy(), h.get(1).toString());
+        assertTrue(h.get(1).valAccuracy() > 0.5 && h.get(1).figure("val_top5") >= h.get(1).valAccuracy(), h.get(1).toString());
         assertTrue(h.get(1).trainLoss() < h.get(0).trainLoss(), "loss falls: " + h);
 
         Layer again = smallNet(3);
@@ -141,7 +141,7 @@ class TrainerTest {
         Layers.namedParameters(net).get("6.weight").value().data()[7] = Float.NaN;
         Trainer t = new Trainer(net, new Adam(net, 0.01)).epochs(1);
         var e = assertThrows(TrainingDivergedException.class, () -> t.fit(loader(), null));
-        assertTrue(e.getMessage().startsWith("parameter 6.weight is NaN or infinite at epoch 1, batch 1"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("parameter 6.weight is NaN or infinite at epoch 1, batch 1 (layer 6 (Linear))"), e.getMessage());
     }
 
     @Test
@@ -150,7 +150,7 @@ class TrainerTest {
         Layers.namedParameters(net).get("0.weight").value().fill(3e38f);
         Trainer t = new Trainer(net, new Adam(net, 0.01)).epochs(1);
         var e = assertThrows(TrainingDivergedException.class, () -> t.fit(loader(), null));
-        assertTrue(e.getMessage().startsWith("the output of layer 0 is NaN or infinite"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("the output of layer 0 (Conv2d) is NaN or infinite at epoch 1, batch 1"), e.getMessage());
     }
 
     @Test
@@ -166,5 +166,97 @@ class TrainerTest {
         org.conv4j.io.ModelFile.save(net, notCkpt);
         var e2 = assertThrows(java.io.IOException.class, () -> new Trainer(net, new Adam(net, 0.01)).resume(notCkpt));
         assertTrue(e2.getMessage().contains("not a training checkpoint"), e2.getMessage());
+    }
+
+    /** The net, data and seeds of the checkpoint written by the Trainer before it was split into listeners. */
+    private static Layer legacyNet(long seed) {
+        Init.seed(seed);
+        return new Sequential(new MaxPool2d(4), new Flatten(), new Linear(49, 10));
+    }
+
+    private static Trainer legacyTrainer(Layer net) {
+        return new Trainer(net, new Adam(net, 0.01)).epochs(2).seed(4);
+    }
+
+    @Test
+    void aCheckpointOfTheTrainerBeforeListenersResumesExactly() throws Exception {
+        Path old = dir.resolve("old.safetensors");
+        try (var in = TrainerTest.class.getResourceAsStream("/checkpoints/before-listeners.safetensors")) {
+            Files.copy(in, old);
+        }
+        Layer whole = legacyNet(11);
+        List<EpochResult> fresh = legacyTrainer(whole).fit(new DataLoader(train, 32).shuffle(true).seed(5), new DataLoader(test, 200));
+        assertEquals(2.1066455618540445, fresh.get(0).trainLoss(), "today's first epoch is the old code's to the bit");
+
+        Layer resumed = legacyNet(99);
+        Trainer t = legacyTrainer(resumed).resume(old);
+        assertEquals(1, t.epochsDone());
+        EpochResult first = t.history().get(0);
+        assertEquals(2.1066455618540445, first.trainLoss());
+        assertEquals(0.26, first.trainAccuracy());
+        assertEquals(1.8906663179397583, first.valLoss());
+        assertEquals(0.916, first.figure("val_top5"));
+        assertEquals(1.8906663179397583, t.monitor().best());
+        t.fit(new DataLoader(train, 32).shuffle(true).seed(5), new DataLoader(test, 200));
+        assertSameWeights(whole, resumed);
+    }
+
+    @Test
+    void metadataIsStoredInEveryCheckpointAndReadBackOnResume() throws Exception {
+        Layer net = smallNet(10);
+        new Trainer(net, new Adam(net, 0.01)).epochs(1).checkpoints(dir).metadata(Map.of("run.config", "{\"lr\": 0.01}"))
+                .metadata(Map.of("classes", "zero,one")).fit(loader(), null);
+        for (String f : List.of("last.safetensors", "best.safetensors")) {
+            Map<String, String> meta = org.conv4j.io.ModelFile.read(dir.resolve(f)).extraMetadata();
+            assertEquals("{\"lr\": 0.01}", meta.get("run.config"), f);
+            assertEquals("zero,one", meta.get("classes"), f);
+        }
+        Layer again = smallNet(10);
+        Trainer t = new Trainer(again, new Adam(again, 0.01)).metadata(Map.of("stale", "x")).resume(dir.resolve("last.safetensors"));
+        assertEquals(Map.of("run.config", "{\"lr\": 0.01}", "classes", "zero,one"), t.metadata());
+        for (String reserved : List.of("conv4j.version", "format", "trainer")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> t.metadata(Map.of(reserved, "1")));
+            assertTrue(e.getMessage().startsWith("Trainer: metadata key '" + reserved + "' is reserved"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aUserListenerSeesEveryStepAndCanStopTheRun() throws Exception {
+        List<String> calls = new java.util.ArrayList<>();
+        Layer net = smallNet(12);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Trainer t = new Trainer(net, new Adam(net, 0.01)).epochs(5).progress(new java.io.PrintStream(out, true), false)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onEpochStart(Trainer tr, int epoch) {
+                        calls.add("start " + epoch);
+                    }
+
+                    @Override
+                    public void onStep(Trainer tr, Step s) {
+                        if (s.index() == s.batches() - 1) calls.add("last step " + s.where() + " loss>0 " + (s.loss() > 0));
+                    }
+
+                    @Override
+                    public void onEpochEnd(Trainer tr, EpochResult r) {
+                        calls.add("end " + r.epoch() + " history " + tr.history().size());
+                        if (r.epoch() == 2) tr.stop("stopped by the user's listener");
+                    }
+                });
+        List<EpochResult> h = t.fit(loader(), null);
+        assertEquals(2, h.size());
+        assertEquals(List.of("start 1", "last step epoch 1, batch 19 loss>0 true", "end 1 history 1",
+                "start 2", "last step epoch 2, batch 19 loss>0 true", "end 2 history 2"), calls);
+        assertTrue(out.toString().endsWith("stopped by the user's listener\n"), out.toString());
+    }
+
+    @Test
+    void resumingWithOtherMetricsIsRefusedNamingTheFigures() throws Exception {
+        Layer net = smallNet(13);
+        new Trainer(net, new Adam(net, 0.01)).epochs(1).checkpoints(dir).fit(loader(), null);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(net, new Adam(net, 0.01)).validationMetrics(new TopKAccuracy(3)).resume(dir.resolve("last.safetensors")));
+        assertTrue(e.getMessage().contains("val_top5") && e.getMessage().contains("val_top3") && e.getMessage().endsWith("resume with the same metrics"),
+                e.getMessage());
     }
 }
