@@ -3,12 +3,18 @@ package org.conv4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.conv4j.io.ClassNames;
 import org.conv4j.io.ModelFile;
 import org.conv4j.nn.Layer;
 import org.conv4j.tensor.Shape;
+import org.conv4j.train.RunConfig;
 
-/** A model loaded for a command, with the input shape it was trained on when the file records it. */
-record ModelSource(Layer model, Shape inputShape) {
+/**
+ * A model loaded for a command, with what its file records of it (each null when it does not):
+ * the input shape it was trained on, its class names and the configuration of its training run.
+ */
+record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunConfig run) {
 
     static ModelSource load(Path file) throws IOException {
         if (!Files.exists(file)) throw new Main.UsageError("no such model file: " + file);
@@ -18,8 +24,21 @@ record ModelSource(Layer model, Shape inputShape) {
             file = inRun;
         }
         ModelFile.Contents c = ModelFile.read(file);
-        String shape = c.extraMetadata().get("input_shape");
-        return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file));
+        String shape = c.extraMetadata().get(RunConfig.INPUT_SHAPE_KEY);
+        try {
+            return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file),
+                    ClassNames.read(c.extraMetadata()), RunConfig.fromMetadata(c.extraMetadata()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The class names, checked against the model's number of outputs; null when the file records none. */
+    List<String> classNames(int classes) {
+        if (classNames != null && classNames.size() != classes) {
+            throw new Main.UsageError("the model file records " + classNames.size() + " class names but the model predicts " + classes + " classes");
+        }
+        return classNames;
     }
 
     /** "CxHxW" as a (C, H, W) shape. */

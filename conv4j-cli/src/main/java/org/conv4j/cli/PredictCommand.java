@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j predict}: the top classes with probabilities for images or an IDX file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Prints the most probable classes of images, with their probabilities.",
+        description = {"Prints the most probable classes of images, with their probabilities, by the class names the",
+                "model file records (by index for a file without names).",
                 "PNG and JPEG files are converted to the model's input channels and size; an IDX image file",
                 "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
 final class PredictCommand implements Callable<Integer> {
@@ -49,7 +50,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", description = "The model's input CxHxW, when its file does not record it (default: 1x28x28).")
     String input;
 
-    @Option(names = "--json", description = "Print JSON: a list of {image, predictions: [{class, probability}]}.")
+    @Option(names = "--json", description = "Print JSON: a list of {image, predictions: [{class, name, probability}]} (name is null for a model file without class names).")
     boolean json;
 
     @Option(names = "--verbose", description = "Print stack traces on errors.")
@@ -63,6 +64,7 @@ final class PredictCommand implements Callable<Integer> {
         Shape in = input != null ? ModelSource.parseShape(input, "--input")
                 : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
         int classes = ModelSource.classesFor(m.model(), in, "--input");
+        List<String> names = m.classNames(classes);
         List<Object> results = new ArrayList<>();
         var out = spec.commandLine().getOut();
         for (Path p : images) {
@@ -80,9 +82,10 @@ final class PredictCommand implements Callable<Integer> {
                     used[best] = true;
                     Map<String, Object> pr = new LinkedHashMap<>();
                     pr.put("class", (long) best);
+                    pr.put("name", names == null ? null : names.get(best));
                     pr.put("probability", (double) prob.at(best));
                     preds.add(pr);
-                    line.append(String.format("  %d (%.1f%%)", best, 100 * prob.at(best)));
+                    line.append(String.format("  %s (%.1f%%)", names == null ? Integer.toString(best) : names.get(best), 100 * prob.at(best)));
                 }
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("image", e.getKey());

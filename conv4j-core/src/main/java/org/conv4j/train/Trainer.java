@@ -63,6 +63,7 @@ public final class Trainer {
     private Path checkpointDir;
     private MetricsLog metricsLog;
     private ProgressBar progress;
+    private Map<String, String> metadata = Map.of();
 
     // trainer state, saved in checkpoints
     private int epochsDone;
@@ -142,6 +143,16 @@ public final class Trainer {
     /** Prints progress to {@code out}: in place when {@code terminal}, one line per epoch otherwise. */
     public Trainer progress(PrintStream out, boolean terminal) {
         progress = out == null ? null : new ProgressBar(out, terminal);
+        return this;
+    }
+
+    /**
+     * Extra metadata written into every checkpoint beside the trainer state (for example the run
+     * configuration, {@link RunConfig#metadata()}); the key {@value #STATE_KEY} is the trainer's own.
+     */
+    public Trainer metadata(Map<String, String> extra) {
+        if (extra.containsKey(STATE_KEY)) throw new IllegalArgumentException("Trainer: metadata key '" + STATE_KEY + "' is the trainer state's own");
+        metadata = new LinkedHashMap<>(extra);
         return this;
     }
 
@@ -329,7 +340,9 @@ public final class Trainer {
             rows.add(row);
         }
         state.put("history", rows);
-        ModelFile.save(model, file, extra, Map.of(STATE_KEY, Json.write(state)));
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put(STATE_KEY, Json.write(state));
+        ModelFile.save(model, file, extra, meta);
     }
 
     /** Restores model weights, optimizer state and trainer state from a checkpoint of the same model. */
