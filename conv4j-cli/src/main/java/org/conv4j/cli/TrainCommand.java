@@ -111,9 +111,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
-    /** The options that --resume may be given with; every other one must agree with the saved run. */
-    private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--epochs", "--threads", "--stop-after", "--json", "--verbose");
-
     @Override
     public Integer call() throws IOException {
         validate();
@@ -231,12 +228,14 @@ final class TrainCommand implements Callable<Integer> {
         return Files.isRegularFile(run.resolve("config.json")) ? run : null;
     }
 
-    /** A flag given with --resume must say what the run saved; --epochs, --threads and the output flags are free. */
+    /**
+     * A flag that enters the run's configuration, given with --resume, must say what the run saved;
+     * the others (--epochs, which extends the run, --threads, --stop-after and the output flags) are free.
+     */
     private void refuseContradictions(RunConfig saved, Path folder, Path where) throws IOException {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (CommandLine.Model.OptionSpec o : pr.matchedOptions()) {
             String name = o.longestName();
-            if (RESUME_OPTIONS.contains(name)) continue;
             Object given = o.getValue(), kept;
             String key;
             boolean same;
@@ -260,7 +259,9 @@ final class TrainCommand implements Callable<Integer> {
                     kept = folder;
                     same = Files.exists(out) && Files.isSameFile(out, folder);
                 }
-                default -> throw new IllegalStateException("train: option " + name + " has no rule for --resume");
+                default -> {
+                    continue;
+                }
             }
             if (!same) {
                 String flag = name.equals("--augment") ? ((Boolean) given ? "--augment" : "--no-augment") : name + " " + given;
