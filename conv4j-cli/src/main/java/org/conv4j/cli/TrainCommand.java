@@ -158,6 +158,7 @@ final class TrainCommand implements Callable<Integer> {
                 .checkpoints(runDir.resolve("checkpoints")).metricsLog(runDir.resolve("metrics.csv")).metadata(cfg.metadata());
         PrintStream progress = json ? null : System.out;
         if (progress != null) trainer.progress(progress, System.console() != null);
+        var o = spec.commandLine().getOut();
         if (ckpt != null) {
             trainer.resume(ckpt);
             if (trainer.epochsDone() > cfg.epochs()) {
@@ -166,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             if (stopAfter != null && stopAfter <= trainer.epochsDone()) {
                 throw new Main.UsageError("--stop-after " + stopAfter + ": " + runDir + " has done " + trainer.epochsDone() + " epochs already");
             }
-            if (progress != null) progress.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), ckpt);
+            if (!json) o.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), ckpt);
         }
         Files.createDirectories(runDir);
         cfg.write(runDir.resolve("config.json"));
@@ -174,16 +175,16 @@ final class TrainCommand implements Callable<Integer> {
         DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
         int valCount = parts.validation() == null ? 0 : parts.validation().size();
         boolean stratified = cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED);
-        if (progress != null) {
-            progress.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
+        if (!json) {
+            o.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
                     cfg.model(), cfg.data(), parts.train().size(), valCount, parts.test().size(),
                     stratified ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
                     org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
+            o.flush(); // before the progress lines, which go to System.out directly
         }
         long start = System.nanoTime();
         List<EpochResult> history = trainer.fit(trainLoader, valLoader);
         double seconds = (System.nanoTime() - start) / 1e9;
-        var o = spec.commandLine().getOut();
         Map<String, Object> result = new LinkedHashMap<>();
         if (stopAfter != null && trainer.epochsDone() == stopAfter && stopAfter < cfg.epochs()) {
             result.put("stopped", true);
