@@ -1,7 +1,6 @@
 package org.conv4j.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,82 +110,51 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
+    /** Where a run starts: its configuration and data, its folder, and the checkpoint it resumes (null for a new run). */
+    private record Start(RunConfig config, DataSource.Parts parts, Path runDir, Path checkpoint) {
+    }
+
     @Override
     public Integer call() throws IOException {
         validate();
         if (threads != null) Parallel.setThreads(threads);
-        RunConfig cfg;
-        DataSource.Parts parts;
-        Path runDir, ckpt = null;
-        if (resume == null) {
-            DataSource source = DataSource.open(data, input == null ? null : ModelSource.parseShape(input, "--input"));
-            RunConfig.DataSplit split = source.stratified() ? new RunConfig.DataSplit(RunConfig.DataSplit.STRATIFIED, valSplit, testSplit, seed)
-                    : new RunConfig.DataSplit(RunConfig.DataSplit.GIVEN, valSplit, 0, seed);
-            parts = source.parts(split);
-            Shape s = parts.train().sampleShape();
-            if (input != null && !ModelSource.parseShape(input, "--input").equals(s)) {
-                throw new Main.UsageError("--input " + input + " applies to image folders; the images of " + data + " are " + shapeText(s));
-            }
-            List<String> names = parts.train().classNames();
-            if (parts.test().numClasses() > names.size()) {
-                throw new Main.UsageError("the test data of " + data + " has " + parts.test().numClasses() + " classes but its training data " + names.size());
-            }
-            cfg = new RunConfig(model, s, names, data, split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
-                    seed, augment, "cross_entropy", patience);
-            runDir = out != null ? out : Path.of("runs", model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        } else {
-            ckpt = Files.isDirectory(resume) ? resume.resolve("checkpoints").resolve("last.safetensors") : resume;
-            if (!Files.isRegularFile(ckpt)) throw new Main.UsageError("no checkpoint at " + ckpt);
-            Path folder = Files.isDirectory(resume) ? resume : runFolder(ckpt);
-            Path configFile = folder != null && Files.isRegularFile(folder.resolve("config.json")) ? folder.resolve("config.json") : null;
-            RunConfig saved = configFile != null ? RunConfig.read(configFile) : RunConfig.fromMetadata(ModelFile.read(ckpt).extraMetadata());
-            if (saved == null) throw new Main.UsageError(ckpt + " records no run configuration (it was written by an older conv4j or outside a run)");
-            runDir = folder != null ? folder : out != null ? out : Path.of("runs", saved.model() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            refuseContradictions(saved, folder, configFile != null ? configFile : ckpt);
-            cfg = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? saved.withEpochs(epochs) : saved;
-            parts = DataSource.open(cfg.data(), cfg.inputShape()).parts(cfg.split());
-            Shape s = parts.train().sampleShape();
-            if (!s.equals(cfg.inputShape()) || !parts.train().classNames().equals(cfg.classNames())) {
-                throw new Main.UsageError(cfg.data() + " now holds " + shapeText(s) + " images of the classes " + parts.train().classNames()
-                        + "; the run was trained on " + shapeText(cfg.inputShape()) + " images of " + cfg.classNames());
-            }
-        }
-
+        Start start = resume == null ? newRun() : resumedRun();
+        RunConfig cfg = start.config();
+        Path runDir = start.runDir();
         Layer net = cfg.buildModel();
         Trainer trainer = new Trainer(net, cfg.optimizer().build(net)).epochs(stopAfter != null ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs())
                 .schedule(cfg.lrSchedule()).seed(cfg.seed()).earlyStopping(cfg.patience(), false)
                 .checkpoints(runDir.resolve("checkpoints")).metricsLog(runDir.resolve("metrics.csv")).metadata(cfg.metadata());
-        PrintStream progress = json ? null : System.out;
-        if (progress != null) trainer.progress(progress, System.console() != null);
+        if (!json) trainer.progress(System.out, System.console() != null);
         var o = spec.commandLine().getOut();
-        if (ckpt != null) {
-            trainer.resume(ckpt);
+        if (start.checkpoint() != null) {
+            trainer.resume(start.checkpoint());
             if (trainer.epochsDone() > cfg.epochs()) {
                 throw new Main.UsageError("--epochs " + cfg.epochs() + " is fewer than the " + trainer.epochsDone() + " epochs " + runDir + " has done");
             }
             if (stopAfter != null && stopAfter <= trainer.epochsDone()) {
                 throw new Main.UsageError("--stop-after " + stopAfter + ": " + runDir + " has done " + trainer.epochsDone() + " epochs already");
             }
-            if (!json) o.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), ckpt);
+            if (!json) o.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), start.checkpoint());
         }
+        // the folder is made only now that everything has been checked, so a refused run leaves none
         Files.createDirectories(runDir);
         cfg.write(runDir.resolve("config.json"));
+        DataSource.Parts parts = start.parts();
         DataLoader trainLoader = new DataLoader(parts.train(), cfg.batchSize()).shuffle(true).seed(cfg.seed()).transforms(cfg.augmentation());
         DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
-        int valCount = parts.validation() == null ? 0 : parts.validation().size();
-        boolean stratified = cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED);
         if (!json) {
             o.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
-                    cfg.model(), cfg.data(), parts.train().size(), valCount, parts.test().size(),
-                    stratified ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
+                    cfg.model(), cfg.data(), parts.train().size(), valLoader == null ? 0 : parts.validation().size(), parts.test().size(),
+                    cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
                     org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
             o.flush(); // before the progress lines, which go to System.out directly
         }
-        long start = System.nanoTime();
+        long t0 = System.nanoTime();
         List<EpochResult> history = trainer.fit(trainLoader, valLoader);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> result = new LinkedHashMap<>();
+        double seconds = (System.nanoTime() - t0) / 1e9;
         if (stopAfter != null && trainer.epochsDone() == stopAfter && stopAfter < cfg.epochs()) {
+            Map<String, Object> result = new LinkedHashMap<>();
             result.put("stopped", true);
             result.put("epochs", (long) history.size());
             result.put("run_dir", runDir.toString());
@@ -194,30 +162,80 @@ final class TrainCommand implements Callable<Integer> {
             o.flush();
             return 0;
         }
+        finish(start, net, history.size(), seconds);
+        return 0;
+    }
 
+    /** A new run: the configuration from the flags and the data. */
+    private Start newRun() throws IOException {
+        DataSource source = DataSource.open(data, input == null ? null : ModelSource.parseShape(input, "--input"));
+        RunConfig.DataSplit split = source.stratified() ? new RunConfig.DataSplit(RunConfig.DataSplit.STRATIFIED, valSplit, testSplit, seed)
+                : new RunConfig.DataSplit(RunConfig.DataSplit.GIVEN, valSplit, 0, seed);
+        DataSource.Parts parts = source.parts(split);
+        Shape s = parts.train().sampleShape();
+        if (input != null && !ModelSource.parseShape(input, "--input").equals(s)) {
+            throw new Main.UsageError("--input " + input + " applies to image folders; the images of " + data + " are " + shapeText(s));
+        }
+        List<String> names = parts.train().classNames();
+        if (parts.test().numClasses() > names.size()) {
+            throw new Main.UsageError("the test data of " + data + " has " + parts.test().numClasses() + " classes but its training data " + names.size());
+        }
+        RunConfig cfg = new RunConfig(model, s, names, data, split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
+                seed, augment, "cross_entropy", patience);
+        return new Start(cfg, parts, out != null ? out : defaultRunDir(model), null);
+    }
+
+    /** A resumed run: the saved configuration (its folder's config.json, else the checkpoint's), the same folder. */
+    private Start resumedRun() throws IOException {
+        Path ckpt = Files.isDirectory(resume) ? resume.resolve("checkpoints").resolve("last.safetensors") : resume;
+        if (!Files.isRegularFile(ckpt)) throw new Main.UsageError("no checkpoint at " + ckpt);
+        Path folder = Files.isDirectory(resume) ? resume : runFolder(ckpt);
+        Path configFile = folder != null && Files.isRegularFile(folder.resolve("config.json")) ? folder.resolve("config.json") : null;
+        RunConfig saved = configFile != null ? RunConfig.read(configFile) : RunConfig.fromMetadata(ModelFile.read(ckpt).extraMetadata());
+        if (saved == null) throw new Main.UsageError(ckpt + " records no run configuration (it was written by an older conv4j or outside a run)");
+        refuseContradictions(saved, folder, configFile != null ? configFile : ckpt);
+        RunConfig cfg = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? saved.withEpochs(epochs) : saved;
+        DataSource.Parts parts = DataSource.open(cfg.data(), cfg.inputShape()).parts(cfg.split());
+        Shape s = parts.train().sampleShape();
+        if (!s.equals(cfg.inputShape()) || !parts.train().classNames().equals(cfg.classNames())) {
+            throw new Main.UsageError(cfg.data() + " now holds " + shapeText(s) + " images of the classes " + parts.train().classNames()
+                    + "; the run was trained on " + shapeText(cfg.inputShape()) + " images of " + cfg.classNames());
+        }
+        return new Start(cfg, parts, folder != null ? folder : out != null ? out : defaultRunDir(cfg.model()), ckpt);
+    }
+
+    private static Path defaultRunDir(String model) {
+        return Path.of("runs", model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /** The end of a finished run: the model file, the test figures (test.json and the output) and the report. */
+    private void finish(Start start, Layer net, int epochsDone, double seconds) throws IOException {
+        RunConfig cfg = start.config();
+        Path runDir = start.runDir();
+        DataSource.Parts parts = start.parts();
         ModelFile.save(net, runDir.resolve("model.safetensors"), Map.of(), cfg.metadata());
         Evaluation ev = Evaluator.evaluate(net, new DataLoader(parts.test(), 256), 5);
-        result.putAll(EvalCommand.toJson(ev, cfg.classNames()));
+        Map<String, Object> result = EvalCommand.toJson(ev, cfg.classNames());
         result.put("model", cfg.model());
-        result.put("epochs", (long) history.size());
+        result.put("epochs", (long) epochsDone);
         result.put("train_seconds", seconds);
         result.put("run_dir", runDir.toString());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("kind", cfg.split().kind());
         split.put("train", (long) parts.train().size());
-        split.put("validation", (long) valCount);
+        split.put("validation", (long) (parts.validation() == null ? 0 : parts.validation().size()));
         split.put("test", (long) parts.test().size());
         result.put("split", split);
         AtomicFiles.write(runDir.resolve("test.json"), (Json.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        var o = spec.commandLine().getOut();
         if (json) {
             o.println(Json.write(result));
         } else {
             o.printf("test: accuracy %.2f%%  loss %.4f  top-5 %.2f%%  (%d images)%n", 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy(), ev.count());
-            o.printf("trained %d epochs in %.1f s; run directory %s%n", history.size(), seconds, runDir);
+            o.printf("trained %d epochs in %.1f s; run directory %s%n", epochsDone, seconds, runDir);
         }
         o.flush();
         ReportCommand.afterTraining(spec, runDir, net, parts.test(), cfg.classNames(), json);
-        return 0;
     }
 
     /** The run directory of a checkpoint at RUN/checkpoints/NAME beside RUN/config.json, or null. */
