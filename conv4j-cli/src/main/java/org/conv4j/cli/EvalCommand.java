@@ -1,6 +1,7 @@
 package org.conv4j.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,32 +91,42 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             if (what != null) out.println(what);
             out.printf("%d images: accuracy %.2f%%  loss %.4f  top-5 %.2f%%%n%n", ev.count(), 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy());
-            double[] pc = ev.perClassAccuracy();
-            long[] support = ev.support();
-            int width = 4;
-            for (int c = 0; c < pc.length; c++) width = Math.max(width, label(names, c).length());
-            width = Math.min(width, 24);
-            out.printf("class  %-" + width + "s  accuracy  images%n", "name");
-            for (int c = 0; c < pc.length; c++) out.printf("%5d  %-" + width + "s  %7.2f%%  %6d%n", c, label(names, c), 100 * pc[c], support[c]);
-            out.println();
-            out.println("confusion matrix (rows: true class, columns: predicted)");
-            long[][] cm = ev.confusion();
-            StringBuilder head = new StringBuilder(String.format("%" + (6 + width) + "s", ""));
-            for (int c = 0; c < cm.length; c++) head.append(String.format("%6d", c));
-            out.println(head);
-            for (int r = 0; r < cm.length; r++) {
-                StringBuilder row = new StringBuilder(String.format("%4d  %-" + width + "s", r, label(names, r)));
-                for (long v : cm[r]) row.append(String.format("%6d", v));
-                out.println(row);
-            }
+            printTables(out, ev, names);
         }
         out.flush();
         return 0;
     }
 
-    /** The name of class {@code c}, cut to 24 characters for the tables; the index when there are no names. */
+    /** The per-class table and the confusion matrix, with a name column where the names are more than the indices. */
+    private static void printTables(PrintWriter out, Evaluation ev, List<String> names) {
+        int width = 0;
+        for (int c = 0; names != null && c < names.size(); c++) if (!names.get(c).equals(Integer.toString(c))) width = 4;
+        for (int c = 0; width > 0 && c < names.size(); c++) width = Math.min(24, Math.max(width, names.get(c).length()));
+        double[] pc = ev.perClassAccuracy();
+        long[] support = ev.support();
+        out.println("class" + name(width, "name") + "  accuracy  images");
+        for (int c = 0; c < pc.length; c++) out.printf("%5d%s  %7.2f%%  %6d%n", c, name(width, label(names, c)), 100 * pc[c], support[c]);
+        out.println();
+        out.println("confusion matrix (rows: true class, columns: predicted)");
+        long[][] cm = ev.confusion();
+        StringBuilder head = new StringBuilder(" ".repeat(5)).append(name(width, ""));
+        for (int c = 0; c < cm.length; c++) head.append(String.format("%6d", c));
+        out.println(head);
+        for (int r = 0; r < cm.length; r++) {
+            StringBuilder row = new StringBuilder(String.format("%5d", r)).append(name(width, label(names, r)));
+            for (long v : cm[r]) row.append(String.format("%6d", v));
+            out.println(row);
+        }
+    }
+
+    /** A name column {@code width} wide (none for 0). */
+    private static String name(int width, String text) {
+        return width == 0 ? "" : String.format("  %-" + width + "s", text);
+    }
+
+    /** The name of class {@code c}, cut to 24 characters for the tables; its index without names. */
     private static String label(List<String> names, int c) {
-        String n = names == null || c >= names.size() ? Integer.toString(c) : names.get(c);
+        String n = names == null ? Integer.toString(c) : names.get(c);
         return n.length() <= 24 ? n : n.substring(0, 21) + "...";
     }
 
