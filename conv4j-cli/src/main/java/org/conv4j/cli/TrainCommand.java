@@ -78,9 +78,9 @@ final class TrainCommand implements Callable<Integer> {
     double testSplit;
 
     @Option(names = "--input", paramLabel = "CxHxW",
-            description = {"Image folders: load the images as C channels of H x W pixels, e.g. 1x28x28 or 3x64x64.",
-                    "Default: 1 channel if the first 100 images are grey (R = G = B at every pixel), else 3;",
-                    "the images' height and width, which must then be the same for all of them."})
+            description = "Image folders: load the images as C channels of H x W pixels, e.g. 1x28x28 or 3x64x64. Default: 1 channel "
+                    + "if the first 100 images are grey (R = G = B at every pixel), else 3; the images' height and width, which must then "
+                    + "be the same for all of them.")
     String input;
 
     @Option(names = "--patience", defaultValue = "0", description = "Stop after this many epochs without a better validation loss (0 = never; default: ${DEFAULT-VALUE}).")
@@ -95,9 +95,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run directory (default: runs/<model>-<date>-<time>).")
     Path out;
 
-    @Option(names = "--resume", description = {"Continue a stopped run: a run directory (its checkpoints/last.safetensors) or a checkpoint file.",
-            "The run's saved configuration is used and its directory kept; --epochs extends it, --threads may change,",
-            "any other setting must be left out."})
+    @Option(names = "--resume", description = "Continue a stopped run, from a run directory (its checkpoints/last.safetensors) or a "
+            + "checkpoint file, with the run's saved configuration and in its directory: --epochs sets a new total, --threads may change, "
+            + "any other setting must be left out.")
     Path resume;
 
     @Option(names = "--stop-after", paramLabel = "EPOCH",
