@@ -94,6 +94,14 @@ final class DataSource {
         return new DataSource(spec, dir, kind, folderShape);
     }
 
+    /**
+     * The data as a run saves it: a directory as an absolute path, so the run can be resumed and
+     * its split found again from any working directory; a name (the sample's included) as it is.
+     */
+    String saved() {
+        return dir == null || spec.equals(SAMPLE) ? spec : dir.toAbsolutePath().normalize().toString();
+    }
+
     /** True for a flat folder of class folders, which runs divide by a stratified split. */
     boolean stratified() {
         return kind == Kind.FLAT;

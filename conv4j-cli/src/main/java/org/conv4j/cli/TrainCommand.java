@@ -180,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
         if (parts.test().numClasses() > names.size()) {
             throw new Main.UsageError("the test data of " + data + " has " + parts.test().numClasses() + " classes but its training data " + names.size());
         }
-        RunConfig cfg = new RunConfig(model, s, names, data, split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
+        RunConfig cfg = new RunConfig(model, s, names, source.saved(), split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
                 seed, augment, "cross_entropy", patience);
         return new Start(cfg, parts, out != null ? out : defaultRunDir(model), null);
     }

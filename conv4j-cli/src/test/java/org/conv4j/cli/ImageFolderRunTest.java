@@ -118,9 +118,12 @@ class ImageFolderRunTest {
     @Test
     void inputGivesTheChannelsAndSizeAndDifferentSizesNeedIt() throws IOException {
         Path out = dir.resolve("rgb");
-        CliRun r = CliRun.of("train", "--data", flat.toString(), "--input", "3x32x32", "--epochs", "1", "--out", out.toString(), "--json");
+        String relative = Path.of("").toAbsolutePath().relativize(flat).toString();
+        CliRun r = CliRun.of("train", "--data", relative, "--input", "3x32x32", "--epochs", "1", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
-        assertEquals(Shape.of(3, 32, 32), RunConfig.read(out.resolve("config.json")).inputShape());
+        RunConfig c = RunConfig.read(out.resolve("config.json"));
+        assertEquals(Shape.of(3, 32, 32), c.inputShape());
+        assertEquals(flat.toString(), c.data(), "a directory is saved as an absolute path, to be found from anywhere");
 
         Path mixed = Files.createDirectories(dir.resolve("mixed").resolve("a"));
         Files.createDirectories(dir.resolve("mixed").resolve("b"));
