@@ -3,18 +3,22 @@ package org.conv4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
+import org.conv4j.io.ClassNames;
 import org.conv4j.io.ModelFile;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.tensor.Shape;
+import org.conv4j.train.RunConfig;
 import org.conv4j.zoo.Zoo;
 
 /**
- * A model for a command, with the input shape it was trained on when known, and where it came
- * from: the model file or run directory, or null for a zoo network.
+ * A model for a command, with what its file records of it (each null when it does not): the
+ * input shape it was trained on, its class names and the configuration of its training run; and
+ * where it came from: the model file or run directory, or null for a zoo network.
  */
-record ModelSource(Layer model, Shape inputShape, Path location) {
+record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunConfig run, Path location) {
 
     /**
      * The model a {@code --model NAME|FILE|RUN_DIR} names: a zoo network (untrained, seed 1) for
@@ -26,7 +30,7 @@ record ModelSource(Layer model, Shape inputShape, Path location) {
             Shape in = input != null ? input : zooInput(spec);
             Init.seed(1);
             try {
-                return new ModelSource(Zoo.build(spec, in.dim(0), in.dim(1), in.dim(2), classes), in, null);
+                return new ModelSource(Zoo.build(spec, in.dim(0), in.dim(1), in.dim(2), classes), in, null, null, null);
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageError(e.getMessage());
             }
@@ -50,8 +54,21 @@ record ModelSource(Layer model, Shape inputShape, Path location) {
             file = inRun;
         }
         ModelFile.Contents c = ModelFile.read(file);
-        String shape = c.extraMetadata().get("input_shape");
-        return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file), location);
+        String shape = c.extraMetadata().get(RunConfig.INPUT_SHAPE_KEY);
+        try {
+            return new ModelSource(c.model(), shape == null ? null : parseShape(shape, "input_shape in " + file),
+                    ClassNames.read(c.extraMetadata()), RunConfig.fromMetadata(c.extraMetadata()), location);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The class names, checked against the model's number of outputs; null when the file records none. */
+    List<String> classNames(int classes) {
+        if (classNames != null && classNames.size() != classes) {
+            throw new Main.UsageError("the model file records " + classNames.size() + " class names but the model predicts " + classes + " classes");
+        }
+        return classNames;
     }
 
     /** The input a zoo network is usually shown with. */

@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code conv4j predict}: the top classes with probabilities for images or an IDX file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Prints the most probable classes of images, with their probabilities.",
+        description = {"Prints the most probable classes of images, with their probabilities, by the class names the model file records (by index for a file without names).",
                 "PNG and JPEG files are converted to the model's input channels and size; an IDX image file "
-                        + "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image."})
+                        + "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image.",
+                "JSON: a list of {image, predictions: [{class, name, probability}]} (name is null for a model file without class names)."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -67,6 +68,7 @@ final class PredictCommand implements Callable<Integer> {
         ModelSource m = model.load(input.shape(), 10);
         Shape in = input.shape() != null ? input.shape() : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
         int classes = ModelSource.classesFor(m.model(), in, "--input");
+        List<String> names = m.classNames(classes);
         List<Object> results = new ArrayList<>();
         var out = spec.commandLine().getOut();
         for (Path p : images) {
@@ -84,9 +86,10 @@ final class PredictCommand implements Callable<Integer> {
                     used[best] = true;
                     Map<String, Object> pr = new LinkedHashMap<>();
                     pr.put("class", (long) best);
+                    pr.put("name", names == null ? null : names.get(best));
                     pr.put("probability", (double) prob.at(best));
                     preds.add(pr);
-                    line.append(String.format("  %d (%.1f%%)", best, 100 * prob.at(best)));
+                    line.append(String.format("  %s (%.1f%%)", names == null ? Integer.toString(best) : names.get(best), 100 * prob.at(best)));
                 }
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("image", e.getKey());

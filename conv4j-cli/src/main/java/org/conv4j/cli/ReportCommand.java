@@ -5,17 +5,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.conv4j.cli.report.TrainingReport;
-import org.conv4j.data.Cifar10;
 import org.conv4j.data.Dataset;
-import org.conv4j.data.ImageFolderDataset;
-import org.conv4j.data.Split;
 import org.conv4j.io.Json;
 import org.conv4j.nn.Layer;
-import org.conv4j.tensor.Shape;
+import org.conv4j.train.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "One self-contained page that opens in any browser without network: the loss and accuracy curves "
                         + "(also saved as loss.png and accuracy.png), the test-set confusion matrix, the misclassified "
                         + "test images, the first layer's filters, feature maps and the model summary. The test set is "
-                        + "the one the run used (config.json's data), evaluated again with model.safetensors."})
+                        + "the one the run used (config.json's data and split), evaluated again with model.safetensors."})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,47 +62,24 @@ final class ReportCommand implements Callable<Integer> {
         for (String f : new String[] {"config.json", "metrics.csv", "model.safetensors"}) {
             if (!Files.isRegularFile(runDir.resolve(f))) throw new Main.UsageError(runDir + " is not a finished run directory: it has no " + f);
         }
-        Map<String, Object> config = Json.parseObject(Files.readString(runDir.resolve("config.json")));
-        if (!(config.get("data") instanceof String data)) throw new Main.UsageError(runDir.resolve("config.json") + " has no \"data\"");
+        RunConfig config = RunConfig.read(runDir.resolve("config.json"));
         ModelSource m = ModelSource.load(runDir.resolve("model.safetensors"));
-        Dataset test = DataSource.load(data, Split.TEST, size(config, m));
-        Path file = TrainingReport.write(runDir, m.model(), test, classNames(test, data));
+        Dataset test = DataSource.open(config.data(), config.inputShape()).parts(config.split()).test();
+        Path file = TrainingReport.write(runDir, m.model(), test, config.classNames());
         var o = spec.commandLine().getOut();
         o.println(json.json ? Json.write(Map.of("report", file.toString())) : "report: " + file);
         o.flush();
         return 0;
     }
 
-    /** The (C, H, W) the run trained on: config.json's input_shape, else the model file's, else null. */
-    private static int[] size(Map<String, Object> config, ModelSource m) {
-        if (config.get("input_shape") instanceof List<?> l && l.size() == 3) {
-            int[] d = new int[3];
-            for (int i = 0; i < 3; i++) d[i] = ((Number) l.get(i)).intValue();
-            return d;
-        }
-        Shape s = m.inputShape();
-        return s == null ? null : new int[] {s.dim(0), s.dim(1), s.dim(2)};
-    }
-
-    /** Class names where the data set has them: an image folder's directories, CIFAR-10's and Fashion-MNIST's names; else null (indices). */
-    static List<String> classNames(Dataset test, String data) {
-        if (test instanceof ImageFolderDataset f) return f.classNames();
-        String d = data.toLowerCase(Locale.ROOT);
-        if (d.contains("cifar") && test.numClasses() <= Cifar10.CLASSES.size()) return Cifar10.CLASSES;
-        if (d.contains("fashion")) {
-            return List.of("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
-        }
-        return null;
-    }
-
     /**
      * Writes the report at the end of {@code conv4j train}. The run is complete before this, so a
      * failure here is a warning on stderr (the exit code stays 0) that says how to retry.
      */
-    static void afterTraining(CommandSpec spec, Path runDir, Layer model, Dataset test, String data, boolean json) {
+    static void afterTraining(CommandSpec spec, Path runDir, Layer model, Dataset test, List<String> classNames, boolean json) {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Path file = TrainingReport.write(runDir, model, test, classNames(test, data));
+            Path file = TrainingReport.write(runDir, model, test, classNames);
             if (!json) {
                 spec.commandLine().getOut().println("report: " + file);
                 spec.commandLine().getOut().flush();

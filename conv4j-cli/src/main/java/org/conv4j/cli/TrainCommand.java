@@ -1,40 +1,30 @@
 package org.conv4j.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.conv4j.data.DataLoader;
-import org.conv4j.data.Dataset;
-import org.conv4j.data.RandomCrop;
-import org.conv4j.data.Split;
-import org.conv4j.data.Subset;
-import org.conv4j.data.Transform;
 import org.conv4j.io.AtomicFiles;
 import org.conv4j.io.Json;
+import org.conv4j.io.ModelFile;
 import org.conv4j.kernel.Parallel;
-import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
-import org.conv4j.optim.Adam;
-import org.conv4j.optim.AdamW;
-import org.conv4j.optim.LrSchedule;
-import org.conv4j.optim.Optimizer;
-import org.conv4j.optim.RMSprop;
-import org.conv4j.optim.SGD;
 import org.conv4j.tensor.Shape;
 import org.conv4j.train.EpochResult;
 import org.conv4j.train.Evaluation;
 import org.conv4j.train.Evaluator;
+import org.conv4j.train.OptimizerConfig;
+import org.conv4j.train.RunConfig;
 import org.conv4j.train.Trainer;
 import org.conv4j.zoo.Zoo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,6 +80,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Fraction of the training data held out for validation (default: ${DEFAULT-VALUE}).")
     double valSplit;
 
+    @Option(names = "--test-split", paramLabel = "FRACTION", defaultValue = "0.1",
+            description = "For a flat folder of class folders (no train/ and test/): the fraction of each class held out for testing (default: ${DEFAULT-VALUE}).")
+    double testSplit;
+
+    @Option(names = "--input", paramLabel = "CxHxW",
+            description = "Image folders: load the images as C channels of H x W pixels, e.g. 1x28x28 or 3x64x64. Default: 1 channel "
+                    + "if the first 100 images are grey (R = G = B at every pixel), else 3; the images' height and width, which must then "
+                    + "be the same for all of them.")
+    String input;
+
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
             description = "Stop after this many epochs without a better validation loss (0 = never; default: ${DEFAULT-VALUE}).")
     int patience;
@@ -105,8 +105,14 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--resume", paramLabel = "CKPT|RUN_DIR", converter = Runs.Converter.class,
-            description = "Continue from a checkpoint file or a run directory (its checkpoints/last.safetensors); runs/latest is the newest run.")
+            description = "Continue a stopped run, from a run directory (its checkpoints/last.safetensors; runs/latest is the newest run) or a "
+            + "checkpoint file, with the run's saved configuration and in its directory: --epochs sets a new total, --threads may change, "
+            + "any other setting must be left out.")
     Path resume;
+
+    @Option(names = "--stop-after", paramLabel = "EPOCH",
+            description = "Stop after this epoch, as if interrupted: the run keeps its checkpoints and continues with --resume.")
+    Integer stopAfter;
 
     @Option(names = "--json", description = JsonOption.DESCRIPTION)
     boolean json;
@@ -114,72 +120,188 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    /** Where a run starts: its configuration and data, its folder, and the checkpoint it resumes (null for a new run). */
+    private record Start(RunConfig config, DataSource.Parts parts, Path runDir, Path checkpoint) {
+    }
+
     @Override
     public Integer call() throws IOException {
         validate();
         if (threads != null) Parallel.setThreads(threads);
-        Dataset all = DataSource.load(data, Split.TRAIN, new int[] {3, 32, 32});
-        Dataset test = DataSource.load(data, Split.TEST, new int[] {all.sampleShape().dim(0), all.sampleShape().dim(1), all.sampleShape().dim(2)});
-        if (!test.sampleShape().equals(all.sampleShape())) {
-            throw new Main.UsageError("training images are " + all.sampleShape() + " but test images are " + test.sampleShape());
+        Start start = resume == null ? newRun() : resumedRun();
+        RunConfig cfg = start.config();
+        Path runDir = start.runDir();
+        Layer net = cfg.buildModel();
+        Trainer trainer = new Trainer(net, cfg.optimizer().build(net)).epochs(stopAfter != null ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs())
+                .schedule(cfg.lrSchedule()).seed(cfg.seed()).earlyStopping(cfg.patience(), false)
+                .checkpoints(runDir.resolve("checkpoints")).metricsLog(runDir.resolve("metrics.csv")).metadata(cfg.metadata());
+        if (!json) trainer.progress(System.out, System.console() != null);
+        var o = spec.commandLine().getOut();
+        if (start.checkpoint() != null) {
+            trainer.resume(start.checkpoint());
+            if (trainer.epochsDone() > cfg.epochs()) {
+                throw new Main.UsageError("--epochs " + cfg.epochs() + " is fewer than the " + trainer.epochsDone() + " epochs " + runDir + " has done");
+            }
+            if (stopAfter != null && stopAfter <= trainer.epochsDone()) {
+                throw new Main.UsageError("--stop-after " + stopAfter + ": " + runDir + " has done " + trainer.epochsDone() + " epochs already");
+            }
+            if (!json) o.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), start.checkpoint());
         }
-        Shape s = all.sampleShape();
-        int classes = Math.max(all.numClasses(), test.numClasses());
-        Init.seed(seed);
-        Layer net = Zoo.build(model, s.dim(0), s.dim(1), s.dim(2), classes);
-
-        int valCount = (int) Math.round(all.size() * valSplit);
-        if (valSplit > 0 && (valCount < 1 || valCount >= all.size())) {
-            throw new Main.UsageError("--val-split " + valSplit + " leaves no training or no validation data out of " + all.size() + " images");
-        }
-        Subset[] parts = Subset.split(all, valCount, seed);
-        Dataset train = parts[0];
-        DataLoader trainLoader = new DataLoader(train, batchSize).shuffle(true).seed(seed).transforms(augmentation(s));
-        DataLoader valLoader = valCount > 0 ? new DataLoader(parts[1], 256) : null;
-
-        Optimizer opt = optimizer(net);
-        Path runDir = out != null ? out : Path.of("runs", model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        // the folder is made only now that everything has been checked, so a refused run leaves none
         Files.createDirectories(runDir);
-        Trainer trainer = new Trainer(net, opt).epochs(epochs).schedule(schedule()).seed(seed).earlyStopping(patience, false)
-                .checkpoints(runDir.resolve("checkpoints")).metricsLog(runDir.resolve("metrics.csv"));
-        PrintStream progress = json ? null : System.out;
-        if (progress != null) trainer.progress(progress, System.console() != null);
-        if (resume != null) {
-            Path ckpt = Files.isDirectory(resume) ? resume.resolve("checkpoints").resolve("last.safetensors") : resume;
-            if (!Files.isRegularFile(ckpt)) throw new Main.UsageError("no checkpoint at " + ckpt);
-            trainer.resume(ckpt);
-            if (progress != null) progress.printf("resumed from %s after epoch %d%n", ckpt, trainer.epochsDone());
+        cfg.write(runDir.resolve("config.json"));
+        Runs.markLatest(runDir, spec.commandLine().getErr());
+        DataSource.Parts parts = start.parts();
+        DataLoader trainLoader = new DataLoader(parts.train(), cfg.batchSize()).shuffle(true).seed(cfg.seed()).transforms(cfg.augmentation());
+        DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
+        if (!json) {
+            o.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
+                    cfg.model(), cfg.data(), parts.train().size(), valLoader == null ? 0 : parts.validation().size(), parts.test().size(),
+                    cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
+                    org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
+            o.flush(); // before the progress lines, which go to System.out directly
         }
-        writeConfig(runDir, s, classes, train.size(), valCount, test.size());
-        if (progress != null) {
-            progress.printf("training %s on %s: %d images for training, %d for validation, %d for testing; %,d parameters; %d threads%n",
-                    model, data, train.size(), valCount, test.size(), org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
-        }
-        long start = System.nanoTime();
+        long t0 = System.nanoTime();
         List<EpochResult> history = trainer.fit(trainLoader, valLoader);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (stopAfter != null && trainer.epochsDone() == stopAfter && stopAfter < cfg.epochs()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("stopped", true);
+            result.put("epochs", (long) history.size());
+            result.put("run_dir", runDir.toString());
+            o.println(json ? Json.write(result) : "stopped after epoch " + stopAfter + " of " + cfg.epochs() + "; continue with: conv4j train --resume " + runDir);
+            o.flush();
+            return 0;
+        }
+        finish(start, net, history.size(), seconds);
+        return 0;
+    }
 
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("input_shape", s.dim(0) + "x" + s.dim(1) + "x" + s.dim(2));
-        org.conv4j.io.ModelFile.save(net, runDir.resolve("model.safetensors"), Map.of(), meta);
-        Evaluation ev = Evaluator.evaluate(net, new DataLoader(test, 256), 5);
-        Map<String, Object> result = EvalCommand.toJson(ev);
-        result.put("model", model);
-        result.put("epochs", (long) history.size());
+    /** A new run: the configuration from the flags and the data. */
+    private Start newRun() throws IOException {
+        DataSource source = DataSource.open(data, input == null ? null : ModelSource.parseShape(input, "--input"));
+        RunConfig.DataSplit split = source.stratified() ? new RunConfig.DataSplit(RunConfig.DataSplit.STRATIFIED, valSplit, testSplit, seed)
+                : new RunConfig.DataSplit(RunConfig.DataSplit.GIVEN, valSplit, 0, seed);
+        DataSource.Parts parts = source.parts(split);
+        Shape s = parts.train().sampleShape();
+        if (input != null && !ModelSource.parseShape(input, "--input").equals(s)) {
+            throw new Main.UsageError("--input " + input + " applies to image folders; the images of " + data + " are " + shapeText(s));
+        }
+        List<String> names = parts.train().classNames();
+        if (parts.test().numClasses() > names.size()) {
+            throw new Main.UsageError("the test data of " + data + " has " + parts.test().numClasses() + " classes but its training data " + names.size());
+        }
+        RunConfig cfg = new RunConfig(model, s, names, source.saved(), split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
+                seed, augment, "cross_entropy", patience);
+        return new Start(cfg, parts, out != null ? out : defaultRunDir(model), null);
+    }
+
+    /** A resumed run: the saved configuration (its folder's config.json, else the checkpoint's), the same folder. */
+    private Start resumedRun() throws IOException {
+        Path ckpt = Files.isDirectory(resume) ? resume.resolve("checkpoints").resolve("last.safetensors") : resume;
+        if (!Files.isRegularFile(ckpt)) throw new Main.UsageError("no checkpoint at " + ckpt);
+        Path folder = Files.isDirectory(resume) ? resume : runFolder(ckpt);
+        Path configFile = folder != null && Files.isRegularFile(folder.resolve("config.json")) ? folder.resolve("config.json") : null;
+        RunConfig saved = configFile != null ? RunConfig.read(configFile) : RunConfig.fromMetadata(ModelFile.read(ckpt).extraMetadata());
+        if (saved == null) throw new Main.UsageError(ckpt + " records no run configuration (it was written by an older conv4j or outside a run)");
+        refuseContradictions(saved, folder, configFile != null ? configFile : ckpt);
+        RunConfig cfg = spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? saved.withEpochs(epochs) : saved;
+        DataSource.Parts parts = DataSource.open(cfg.data(), cfg.inputShape()).parts(cfg.split());
+        Shape s = parts.train().sampleShape();
+        if (!s.equals(cfg.inputShape()) || !parts.train().classNames().equals(cfg.classNames())) {
+            throw new Main.UsageError(cfg.data() + " now holds " + shapeText(s) + " images of the classes " + parts.train().classNames()
+                    + "; the run was trained on " + shapeText(cfg.inputShape()) + " images of " + cfg.classNames());
+        }
+        return new Start(cfg, parts, folder != null ? folder : out != null ? out : defaultRunDir(cfg.model()), ckpt);
+    }
+
+    private static Path defaultRunDir(String model) {
+        return Path.of("runs", model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /** The end of a finished run: the model file, the test figures (test.json and the output) and the report. */
+    private void finish(Start start, Layer net, int epochsDone, double seconds) throws IOException {
+        RunConfig cfg = start.config();
+        Path runDir = start.runDir();
+        DataSource.Parts parts = start.parts();
+        ModelFile.save(net, runDir.resolve("model.safetensors"), Map.of(), cfg.metadata());
+        Evaluation ev = Evaluator.evaluate(net, new DataLoader(parts.test(), 256), 5);
+        Map<String, Object> result = EvalCommand.toJson(ev, cfg.classNames());
+        result.put("model", cfg.model());
+        result.put("epochs", (long) epochsDone);
         result.put("train_seconds", seconds);
         result.put("run_dir", runDir.toString());
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("kind", cfg.split().kind());
+        split.put("train", (long) parts.train().size());
+        split.put("validation", (long) (parts.validation() == null ? 0 : parts.validation().size()));
+        split.put("test", (long) parts.test().size());
+        result.put("split", split);
         AtomicFiles.write(runDir.resolve("test.json"), (Json.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
-        Runs.markLatest(runDir, spec.commandLine().getErr());
         var o = spec.commandLine().getOut();
         if (json) {
             o.println(Json.write(result));
         } else {
             o.printf("test: accuracy %.2f%%  loss %.4f  top-5 %.2f%%  (%d images)%n", 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy(), ev.count());
-            o.printf("trained %d epochs in %.1f s; run directory %s%n", history.size(), seconds, runDir);
+            o.printf("trained %d epochs in %.1f s; run directory %s%n", epochsDone, seconds, runDir);
         }
         o.flush();
-        ReportCommand.afterTraining(spec, runDir, net, test, data, json);
-        return 0;
+        ReportCommand.afterTraining(spec, runDir, net, parts.test(), cfg.classNames(), json);
+    }
+
+    /** The run directory of a checkpoint at RUN/checkpoints/NAME beside RUN/config.json, or null. */
+    private static Path runFolder(Path ckpt) {
+        Path parent = ckpt.toAbsolutePath().getParent();
+        if (parent == null || !"checkpoints".equals(String.valueOf(parent.getFileName())) || parent.getParent() == null) return null;
+        Path rel = ckpt.getParent();
+        Path run = rel != null && rel.getParent() != null ? rel.getParent() : parent.getParent(); // keep the user's spelling where there is one
+        return Files.isRegularFile(run.resolve("config.json")) ? run : null;
+    }
+
+    /**
+     * A flag that enters the run's configuration, given with --resume, must say what the run saved;
+     * the others (--epochs, which extends the run, --threads, --stop-after and the output flags) are free.
+     */
+    private void refuseContradictions(RunConfig saved, Path folder, Path where) throws IOException {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (CommandLine.Model.OptionSpec o : pr.matchedOptions()) {
+            String name = o.longestName();
+            Object given = o.getValue(), kept;
+            String key;
+            boolean same;
+            switch (name) {
+                case "--model" -> { key = "model"; kept = saved.model(); same = kept.equals(given); }
+                case "--data" -> { key = "data"; kept = saved.data(); same = DataSource.same(data, saved.data()); }
+                case "--input" -> { key = "input shape"; kept = shapeText(saved.inputShape()); same = ModelSource.parseShape(input, "--input").equals(saved.inputShape()); }
+                case "--batch-size" -> { key = "batch size"; kept = saved.batchSize(); same = kept.equals(given); }
+                case "--lr" -> { key = "lr"; kept = saved.optimizer().lr(); same = kept.equals(given); }
+                case "--optimizer" -> { key = "optimizer"; kept = saved.optimizer().name(); same = kept.equals(given); }
+                case "--weight-decay" -> { key = "weight decay"; kept = saved.optimizer().weightDecay(); same = kept.equals(given); }
+                case "--schedule" -> { key = "schedule"; kept = saved.schedule(); same = kept.equals(given); }
+                case "--augment" -> { key = "augment"; kept = saved.augment(); same = kept.equals(given); }
+                case "--val-split" -> { key = "validation split"; kept = saved.split().validation(); same = kept.equals(given); }
+                case "--test-split" -> { key = "test split"; kept = saved.split().test(); same = kept.equals(given); }
+                case "--patience" -> { key = "patience"; kept = saved.patience(); same = kept.equals(given); }
+                case "--seed" -> { key = "seed"; kept = saved.seed(); same = kept.equals(given); }
+                case "--out" -> {
+                    if (folder == null) continue; // a checkpoint outside a run: --out names the new run directory
+                    key = "directory";
+                    kept = folder;
+                    same = Files.exists(out) && Files.isSameFile(out, folder);
+                }
+                default -> {
+                    continue;
+                }
+            }
+            if (!same) {
+                String flag = name.equals("--augment") ? ((Boolean) given ? "--augment" : "--no-augment") : name + " " + given;
+                throw new Main.UsageError(flag + " contradicts the run's saved " + key + " " + kept + " (" + where + "); resume without it");
+            }
+        }
+    }
+
+    private static String shapeText(Shape s) {
+        return s.dim(0) + "x" + s.dim(1) + "x" + s.dim(2);
     }
 
     private void validate() {
@@ -188,74 +310,19 @@ final class TrainCommand implements Callable<Integer> {
         if (!(lr > 0) || Double.isInfinite(lr)) throw new Main.UsageError("--lr must be a positive number, got " + lr);
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new Main.UsageError("--weight-decay must be >= 0, got " + weightDecay);
         if (!(valSplit >= 0 && valSplit < 1)) throw new Main.UsageError("--val-split must be in [0, 1), got " + valSplit);
+        if (!(testSplit > 0 && testSplit < 1 && valSplit + testSplit < 1)) {
+            throw new Main.UsageError("--test-split must be in (0, 1) with --val-split + --test-split below 1, got " + testSplit);
+        }
         if (patience < 0) throw new Main.UsageError("--patience must be >= 0, got " + patience);
         if (threads != null && threads < 1) throw new Main.UsageError("--threads must be >= 1, got " + threads);
         if (!Zoo.names().contains(model) && Files.exists(Path.of(model))) {
             throw new Main.UsageError("train --model takes a zoo network name, and " + model + " is a file or directory: "
                     + "continue a run with --resume RUN_DIR, or evaluate a model with eval --model " + model);
         }
+        if (stopAfter != null && stopAfter < 1) throw new Main.UsageError("--stop-after must be >= 1, got " + stopAfter);
         if (!Zoo.names().contains(model)) throw new Main.UsageError("unknown model '" + model + "'; known: " + String.join(", ", Zoo.names()));
-        schedule();
-    }
-
-    private Transform[] augmentation(Shape s) {
-        if (!augment) return new Transform[0];
-        List<Transform> t = new ArrayList<>();
-        t.add(new RandomCrop(s.dim(1), s.dim(2), Math.max(1, s.dim(1) / 14)));
-        if (s.dim(0) == 3) t.add(new org.conv4j.data.RandomHorizontalFlip());
-        return t.toArray(new Transform[0]);
-    }
-
-    private LrSchedule schedule() {
-        switch (schedule) {
-            case "cosine":
-                return LrSchedule.cosine(epochs, 0);
-            case "step":
-                return LrSchedule.step(Math.max(1, epochs / 3), 0.1);
-            case "constant":
-                return LrSchedule.constant();
-            default:
-                throw new Main.UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'");
-        }
-    }
-
-    private Optimizer optimizer(Layer net) {
-        switch (optimizer) {
-            case "adam":
-                return new Adam(net, lr).weightDecay(weightDecay);
-            case "adamw":
-                return new AdamW(net, lr).weightDecay(weightDecay);
-            case "sgd":
-                return new SGD(net, lr).momentum(0.9).nesterov(true).weightDecay(weightDecay);
-            case "rmsprop":
-                return new RMSprop(net, lr).weightDecay(weightDecay);
-            default:
-                throw new Main.UsageError("--optimizer must be adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
-        }
-    }
-
-    private void writeConfig(Path runDir, Shape s, int classes, int trainSize, int valSize, int testSize) throws IOException {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("model", model);
-        c.put("data", data);
-        c.put("input_shape", List.of((long) s.dim(0), (long) s.dim(1), (long) s.dim(2)));
-        c.put("classes", (long) classes);
-        c.put("train_images", (long) trainSize);
-        c.put("val_images", (long) valSize);
-        c.put("test_images", (long) testSize);
-        c.put("epochs", (long) epochs);
-        c.put("batch_size", (long) batchSize);
-        c.put("lr", lr);
-        c.put("optimizer", optimizer);
-        c.put("weight_decay", weightDecay);
-        c.put("schedule", schedule);
-        c.put("augment", augment);
-        c.put("val_split", valSplit);
-        c.put("patience", (long) patience);
-        c.put("seed", seed);
-        c.put("threads", (long) Parallel.threads());
-        if (resume != null) c.put("resumed_from", resume.toString());
-        AtomicFiles.write(runDir.resolve("config.json"), (Json.write(c) + "\n").getBytes(StandardCharsets.UTF_8));
+        if (!OptimizerConfig.NAMES.contains(optimizer)) throw new Main.UsageError("--optimizer must be adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
+        if (!RunConfig.SCHEDULES.contains(schedule)) throw new Main.UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'");
     }
 
     /** The zoo's names for --help. */

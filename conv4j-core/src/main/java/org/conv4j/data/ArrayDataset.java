@@ -1,5 +1,6 @@
 package org.conv4j.data;
 
+import java.util.List;
 import java.util.Objects;
 import org.conv4j.tensor.Shape;
 
@@ -14,9 +15,14 @@ public final class ArrayDataset implements Dataset {
     private final Shape sampleShape;
     private final int sampleSize;
     private final int numClasses;
+    private final List<String> classNames;
 
     /** Samples with labels in {@code [0, numClasses)}; {@code sampleShape} is (C, H, W). */
     public ArrayDataset(float[] data, int[] labels, Shape sampleShape, int numClasses) {
+        this(data, labels, sampleShape, numClasses, null);
+    }
+
+    private ArrayDataset(float[] data, int[] labels, Shape sampleShape, int numClasses, List<String> classNames) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(sampleShape, "sampleShape");
@@ -35,6 +41,16 @@ public final class ArrayDataset implements Dataset {
         this.labels = labels;
         this.sampleShape = sampleShape;
         this.numClasses = numClasses;
+        this.classNames = classNames;
+    }
+
+    /** The same samples (shared, not copied) with these class names, one per class and all different. */
+    public ArrayDataset withClassNames(List<String> names) {
+        List<String> copy = List.copyOf(names);
+        arg(copy.size() == numClasses, "%d class names for %d classes: %s", copy.size(), numClasses, copy);
+        arg(copy.stream().noneMatch(String::isBlank) && copy.stream().distinct().count() == copy.size(),
+                "class names must be non-blank and all different, got %s", copy);
+        return new ArrayDataset(data, labels, sampleShape, numClasses, copy);
     }
 
     /** As above, with {@code numClasses = max(labels) + 1}. */
@@ -65,6 +81,11 @@ public final class ArrayDataset implements Dataset {
     @Override
     public int numClasses() {
         return numClasses;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames != null ? classNames : Dataset.super.classNames();
     }
 
     @Override

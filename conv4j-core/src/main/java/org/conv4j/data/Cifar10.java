@@ -102,6 +102,6 @@ public final class Cifar10 {
                 }
             }
         }
-        return new ArrayDataset(x, y, Shape.of(3, 32, 32), NUM_CLASSES);
+        return new ArrayDataset(x, y, Shape.of(3, 32, 32), NUM_CLASSES).withClassNames(CLASSES);
     }
 }

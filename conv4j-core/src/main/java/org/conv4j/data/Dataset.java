@@ -1,5 +1,7 @@
 package org.conv4j.data;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.conv4j.tensor.Shape;
 
 /**
@@ -24,6 +26,16 @@ public interface Dataset {
 
     /** The class index of sample {@code index}. */
     int label(int index);
+
+    /**
+     * The class names in label order, {@link #numClasses()} of them; by default the indices
+     * ("0", "1", ...), for data sets that do not know what their classes are called.
+     */
+    default List<String> classNames() {
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < numClasses(); c++) names.add(Integer.toString(c));
+        return names;
+    }
 
     /** Values per sample, C*H*W. */
     default int sampleSize() {

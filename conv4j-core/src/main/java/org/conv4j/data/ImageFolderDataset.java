@@ -44,10 +44,77 @@ public final class ImageFolderDataset implements Dataset {
         this.files = files;
     }
 
+    /** Images decoded by {@link #inferShape} to decide whether a folder is grey. */
+    public static final int GREY_SAMPLE = 100;
+
     /** Loads every image under {@code root} as (channels, height, width) samples; channels is 1 or 3. */
     public static ImageFolderDataset load(Path root, int channels, int height, int width) throws IOException {
         if (channels != 1 && channels != 3) throw new IllegalArgumentException("ImageFolderDataset: channels must be 1 (gray) or 3 (RGB), got " + channels);
         if (height < 1 || width < 1) throw new IllegalArgumentException("ImageFolderDataset: size must be positive, got " + height + "x" + width);
+        Listing l = list(root);
+        List<Path> files = l.files();
+        int sampleSize = channels * height * width;
+        if ((long) files.size() * sampleSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("ImageFolderDataset: " + files.size() + " images of " + channels + "x" + height + "x" + width + " do not fit one float array");
+        }
+        float[] x = new float[files.size() * sampleSize];
+        int[] y = new int[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            Decoded img = decode(files.get(i), channels);
+            resizeBilinear(img.pixels, channels, img.h, img.w, x, i * sampleSize, height, width);
+            y[i] = l.labels().get(i);
+        }
+        for (int i = 0; i < x.length; i++) x[i] /= 255f;
+        return new ImageFolderDataset(new ArrayDataset(x, y, Shape.of(channels, height, width), l.classes().size()), l.classes(), List.copyOf(files));
+    }
+
+    /**
+     * The (C, H, W) to load the images under {@code root} at when none is asked for. C is 1 if the
+     * first {@value #GREY_SAMPLE} images (in path order) are grey (R = G = B at every pixel, as in
+     * any grey-scale file), else 3. H x W is the images' size, which must be the same for all of
+     * them (only their headers are read beyond the first ones); otherwise the caller must choose.
+     */
+    public static Shape inferShape(Path root) throws IOException {
+        List<Path> files = list(root).files();
+        boolean grey = true;
+        int h = 0, w = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            int fh, fw;
+            if (i < GREY_SAMPLE) {
+                Decoded d = decode(f, 3);
+                grey &= isGrey(d);
+                fh = d.h;
+                fw = d.w;
+            } else {
+                int[] size = readImage(f, reader -> new int[] {reader.getHeight(0), reader.getWidth(0)});
+                fh = size[0];
+                fw = size[1];
+            }
+            if (i == 0) {
+                h = fh;
+                w = fw;
+            } else if (fh != h || fw != w) {
+                throw new DatasetFormatException(f, "is " + fh + "x" + fw + " pixels but " + files.get(0) + " is " + h + "x" + w
+                        + ": images of different sizes need a size chosen to resize them to");
+            }
+        }
+        return Shape.of(grey ? 1 : 3, h, w);
+    }
+
+    private static boolean isGrey(Decoded d) {
+        int plane = d.h * d.w;
+        for (int i = 0; i < plane; i++) {
+            if (d.pixels[i] != d.pixels[plane + i] || d.pixels[i] != d.pixels[2 * plane + i]) return false;
+        }
+        return true;
+    }
+
+    /** The class names (sorted sub-directory names) and every image file with its label, in path order. */
+    private record Listing(List<String> classes, List<Path> files, List<Integer> labels) {
+    }
+
+    private static Listing list(Path root) throws IOException {
         if (!Files.isDirectory(root)) throw new FileNotFoundException("ImageFolderDataset: " + root + " is not a directory");
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
@@ -70,19 +137,7 @@ public final class ImageFolderDataset implements Dataset {
                 labels.add(c);
             }
         }
-        int sampleSize = channels * height * width;
-        if ((long) files.size() * sampleSize > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("ImageFolderDataset: " + files.size() + " images of " + channels + "x" + height + "x" + width + " do not fit one float array");
-        }
-        float[] x = new float[files.size() * sampleSize];
-        int[] y = new int[files.size()];
-        for (int i = 0; i < files.size(); i++) {
-            Decoded img = decode(files.get(i), channels);
-            resizeBilinear(img.pixels, channels, img.h, img.w, x, i * sampleSize, height, width);
-            y[i] = labels.get(i);
-        }
-        for (int i = 0; i < x.length; i++) x[i] /= 255f;
-        return new ImageFolderDataset(new ArrayDataset(x, y, Shape.of(channels, height, width), classes.size()), List.copyOf(classes), List.copyOf(files));
+        return new Listing(List.copyOf(classes), files, labels);
     }
 
     private static boolean isImageName(Path p) {
@@ -94,20 +149,20 @@ public final class ImageFolderDataset implements Dataset {
     record Decoded(float[] pixels, int h, int w) {
     }
 
-    static Decoded decode(Path file, int channels) throws IOException {
-        BufferedImage img;
+    /** What {@link #readImage} does with an image reader set on the file. */
+    private interface ReaderJob<T> {
+        T run(ImageReader reader) throws IOException;
+    }
+
+    /** Runs {@code job} with a reader on {@code file}; any failure is a {@link DatasetFormatException} naming the file. */
+    private static <T> T readImage(Path file, ReaderJob<T> job) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) throw new DatasetFormatException(file, "not a readable PNG or JPEG image");
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                // check the claimed size before decoding, so a hostile header cannot exhaust memory
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new DatasetFormatException(file, "image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is over the limit of " + MAX_PIXELS);
-                }
-                img = reader.read(0);
+                return job.run(reader);
             } finally {
                 reader.dispose();
             }
@@ -117,6 +172,17 @@ public final class ImageFolderDataset implements Dataset {
             // image decoders also throw unchecked exceptions on corrupt data
             throw new DatasetFormatException(file, "cannot decode image (" + e + ")", e);
         }
+    }
+
+    static Decoded decode(Path file, int channels) throws IOException {
+        BufferedImage img = readImage(file, reader -> {
+            // check the claimed size before decoding, so a hostile header cannot exhaust memory
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            if (pixels > MAX_PIXELS) {
+                throw new DatasetFormatException(file, "image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is over the limit of " + MAX_PIXELS);
+            }
+            return reader.read(0);
+        });
         int h = img.getHeight(), w = img.getWidth();
         float[] out = new float[channels * h * w];
         ColorModel cm = img.getColorModel();
@@ -174,6 +240,7 @@ public final class ImageFolderDataset implements Dataset {
     }
 
     /** The class names (sub-directory names), in label order. */
+    @Override
     public List<String> classNames() {
         return classes;
     }

@@ -21,6 +21,11 @@ import org.conv4j.tensor.Shape;
 public final class Mnist {
     /** MNIST and Fashion-MNIST both have ten classes. */
     public static final int NUM_CLASSES = 10;
+    /** MNIST's class names: the digits. */
+    public static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    /** Fashion-MNIST's class names, as Zalando's README lists them. */
+    public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     private static final float[] SCALE = new float[256];
 
@@ -71,14 +76,29 @@ public final class Mnist {
         return String.join(" and ", parts);
     }
 
-    /** Loads the split with {@link #NUM_CLASSES} classes; fails listing the names looked for if a file is absent. */
+    /**
+     * The class names of the data in {@code dir}: Fashion-MNIST's when a part of its path names
+     * Fashion-MNIST (the cache's {@code fashion-mnist}, Debian's {@code /usr/share/datasets/fashion-mnist},
+     * any folder with "fashion" in its name), else the digits.
+     */
+    public static List<String> classNames(Path dir) {
+        for (Path part : dir.toAbsolutePath().normalize()) {
+            if (part.toString().toLowerCase(java.util.Locale.ROOT).contains("fashion")) return FASHION_CLASSES;
+        }
+        return DIGITS;
+    }
+
+    /**
+     * Loads the split with {@link #NUM_CLASSES} classes named as {@link #classNames(Path)} says;
+     * fails listing the names looked for if a file is absent.
+     */
     public static ArrayDataset load(Path dir, Split split) throws IOException {
         Path images = find(dir, split, true), labels = find(dir, split, false);
         if (images == null || labels == null) {
             throw new FileNotFoundException("no MNIST-style " + split.label() + " split in " + dir + ": missing " + missing(dir, split)
                     + " (looked for " + String.join(", ", candidates(split, true)) + " and " + String.join(", ", candidates(split, false)) + ")");
         }
-        return load(images, labels, NUM_CLASSES);
+        return load(images, labels, NUM_CLASSES).withClassNames(classNames(dir));
     }
 
     /** Loads an images file and a labels file with labels below {@code numClasses}. */

@@ -49,4 +49,17 @@ class ArrayDatasetTest {
         assertThrows(IndexOutOfBoundsException.class, () -> d.copySample(2, new float[1], 0));
         assertThrows(IndexOutOfBoundsException.class, () -> d.label(-1));
     }
+
+    @Test
+    void classNamesAreTheIndicesUnlessGiven() {
+        ArrayDataset d = new ArrayDataset(new float[3], new int[] {0, 2, 1}, Shape.of(1, 1, 1), 3);
+        assertEquals(java.util.List.of("0", "1", "2"), d.classNames());
+        ArrayDataset named = d.withClassNames(java.util.List.of("cat", "dog", "owl"));
+        assertEquals(java.util.List.of("cat", "dog", "owl"), named.classNames());
+        assertEquals(2, named.label(1));
+        var e = assertThrows(IllegalArgumentException.class, () -> d.withClassNames(java.util.List.of("cat", "dog")));
+        assertEquals("ArrayDataset: 2 class names for 3 classes: [cat, dog]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> d.withClassNames(java.util.List.of("cat", "cat", "owl")));
+        assertEquals("ArrayDataset: class names must be non-blank and all different, got [cat, cat, owl]", e.getMessage());
+    }
 }

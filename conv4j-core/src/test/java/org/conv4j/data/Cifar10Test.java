@@ -76,6 +76,7 @@ class Cifar10Test {
         }
         Dataset testSet = Cifar10.load(sub, Split.TEST);
         assertRecords(test, testSet, 0);
+        assertEquals(java.util.List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"), testSet.classNames());
     }
 
     @Test

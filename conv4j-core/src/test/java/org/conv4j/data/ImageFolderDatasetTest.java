@@ -157,4 +157,27 @@ class ImageFolderDatasetTest {
         b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
         return b.array();
     }
+
+    @Test
+    void theShapeIsInferredFromTheImages() throws IOException {
+        // grey files, and colour files whose pixels are all grey, give one channel
+        save(gray(new int[][] {{1, 2, 3}, {4, 5, 6}}), "png", "a", "1.png");
+        save(rgb(2, 3, 0x101010, 0x202020, 0x303030, 0x404040, 0x505050, 0x606060), "png", "b", "2.png");
+        assertEquals(Shape.of(1, 2, 3), ImageFolderDataset.inferShape(root));
+        ImageFolderDataset grey = ImageFolderDataset.load(root, 1, 2, 3);
+        assertEquals(0x60 / 255f, sample(grey, 1)[5], 1e-6f);
+
+        // one coloured pixel makes the set colour
+        save(rgb(2, 3, 0x101010, 0x202020, 0x303030, 0x404040, 0x505050, 0x605f60), "png", "b", "3.png");
+        assertEquals(Shape.of(3, 2, 3), ImageFolderDataset.inferShape(root));
+    }
+
+    @Test
+    void imagesOfDifferentSizesHaveNoInferredShape() throws IOException {
+        save(gray(new int[][] {{1, 2, 3}, {4, 5, 6}}), "png", "a", "1.png");
+        Path odd = save(gray(new int[][] {{1, 2}, {4, 5}}), "png", "b", "2.png");
+        var e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.inferShape(root));
+        assertEquals(odd + ": is 2x2 pixels but " + root.resolve("a/1.png") + " is 2x3: images of different sizes need a size chosen to resize them to",
+                e.getMessage());
+    }
 }

@@ -9,6 +9,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.conv4j.tensor.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,5 +86,17 @@ class MnistTest {
         assertTrue(e.getMessage().contains("expected images of rank 3 (count, rows, cols), got rank 1"), e.getMessage());
         e = assertThrows(DatasetFormatException.class, () -> Mnist.load(img, img, 10));
         assertTrue(e.getMessage().contains("expected labels of rank 1 (count), got rank 3"), e.getMessage());
+    }
+
+    @Test
+    void classNamesAreTheDigitsOrFashionMnistsByTheDirectory() throws IOException {
+        TestData.writeMnist(dir, "t10k", 3, 5, 4, 2, false);
+        assertEquals(Mnist.DIGITS, Mnist.load(dir, Split.TEST).classNames());
+        Path fashion = dir.resolve("fashion-mnist");
+        TestData.writeMnist(fashion, "t10k", 3, 5, 4, 2, false);
+        assertEquals(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+                Mnist.load(fashion, Split.TEST).classNames());
+        assertEquals(Mnist.FASHION_CLASSES, Mnist.classNames(Path.of("/usr/share/datasets/fashion-mnist")));
+        assertEquals(Mnist.DIGITS, Mnist.classNames(Path.of("/data/mnist")));
     }
 }
