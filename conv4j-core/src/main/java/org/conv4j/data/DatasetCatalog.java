@@ -235,7 +235,7 @@ public final class DatasetCatalog {
         for (RemoteFile f : e.files) names.add(f.name());
         String where = dir.toAbsolutePath() + "/";
         String s = e.format == Format.CIFAR10
-                ? "to place it by hand, download " + e.baseUrl + names.get(0) + " and unpack it into " + where + " (tar xzf " + names.get(0) + " -C " + where + ")"
+                ? "to place it by hand, download " + e.baseUrl + names.get(0) + " and unpack it into " + where + " (mkdir -p " + where + " && tar xzf " + names.get(0) + " -C " + where + ")"
                 : "to place them by hand, download " + String.join(", ", names) + " from " + e.baseUrl + " into " + where;
         return aptPackage(name) == null ? s : s + ", or apt-get install " + aptPackage(name);
     }

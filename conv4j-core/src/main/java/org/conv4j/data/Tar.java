@@ -18,12 +18,15 @@ import java.util.zip.GZIPInputStream;
  * Unpacks a {@code .tar.gz} (ustar or GNU tar) into a folder, trusting nothing in it: every
  * header's checksum is checked, a size must be plain octal and within what is left of a limit on
  * the bytes written, and a path must stay inside the folder (no absolute path, no {@code ..}, no
- * backslash or control character). Only folders and regular files are created; links, devices and
- * pax/GNU extension records are skipped (their data read past). Any fault stops the extraction and
- * deletes what it wrote, so a bad archive leaves nothing behind.
+ * backslash or control character). Only folders and regular files are created; links and devices
+ * are skipped. A GNU long name ({@code L}) or a pax {@code path} record ({@code x}) names the entry
+ * after it; other pax and GNU records are read past. Any fault stops the extraction and deletes
+ * what it wrote, so a bad archive leaves nothing behind.
  */
 final class Tar {
     private static final int BLOCK = 512;
+    /** The longest GNU long-name or pax record read. */
+    private static final int MAX_META = 1 << 16;
 
     private Tar() {
     }
@@ -36,17 +39,28 @@ final class Tar {
         try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16)) {
             byte[] header = new byte[BLOCK];
             long offset = 0, left = maxBytes;
+            String longName = null; // from an L or x record, for the next entry
             while (true) {
                 int r = in.readNBytes(header, 0, BLOCK);
                 if (r == 0) break; // the end without the two zero blocks: accepted, as GNU tar does
                 if (r < BLOCK) throw bad(archive, "truncated header at byte " + offset);
                 if (allZero(header)) break;
                 checkChecksum(header, archive, offset);
-                String name = name(header);
+                String name = longName != null ? longName : name(header);
                 long size = octal(header, 124, 12, archive, "size of '" + name + "'");
                 char type = (char) header[156];
                 long padded = (size + BLOCK - 1) / BLOCK * BLOCK;
                 offset += BLOCK;
+                if (type == 'L' || type == 'x') {
+                    if (size > MAX_META) throw bad(archive, "a " + type + " record of " + size + " bytes, more than " + MAX_META);
+                    byte[] meta = in.readNBytes((int) size);
+                    if (meta.length < size) throw bad(archive, "a " + type + " record is cut short");
+                    skip(in, padded - size, archive, "a " + type + " record");
+                    offset += padded;
+                    longName = type == 'L' ? cString(meta) : paxPath(meta, longName);
+                    continue;
+                }
+                longName = null;
                 if (type == '0' || type == '\0' || type == '5') {
                     Path target = safePath(root, name, archive);
                     if (type == '5') {
@@ -97,12 +111,25 @@ final class Tar {
         if (stored != sum) throw bad(archive, "header checksum " + stored + " at byte " + offset + " does not match its bytes (" + sum + "): not a tar file?");
     }
 
-    /** The ustar name: prefix (bytes 345..500) + "/" + name (0..100), each up to its first NUL. */
+    /** The name (0..100), after POSIX ustar's prefix (345..500) and a "/"; GNU tar uses those bytes for other things. */
     private static String name(byte[] h) {
         String name = field(h, 0, 100);
-        boolean ustar = field(h, 257, 6).startsWith("ustar");
+        boolean ustar = field(h, 257, 6).equals("ustar") && h[262] == 0;
         String prefix = ustar ? field(h, 345, 155) : "";
         return prefix.isEmpty() ? name : prefix + "/" + name;
+    }
+
+    private static String cString(byte[] b) {
+        return field(b, 0, b.length);
+    }
+
+    /** The value of the {@code path} record of pax data ({@code "LEN path=VALUE\n"} records), else {@code otherwise}. */
+    private static String paxPath(byte[] meta, String otherwise) {
+        for (String record : new String(meta, StandardCharsets.UTF_8).split("\n")) {
+            int eq = record.indexOf('='), space = record.indexOf(' ');
+            if (space > 0 && eq > space && record.substring(space + 1, eq).equals("path")) return record.substring(eq + 1);
+        }
+        return otherwise;
     }
 
     private static String field(byte[] h, int from, int length) {

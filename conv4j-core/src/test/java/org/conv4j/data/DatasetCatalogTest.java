@@ -176,7 +176,7 @@ class DatasetCatalogTest {
         var e = assertThrows(IOException.class, () -> wrongSum.download("cifar-10"));
         assertTrue(e.getMessage().startsWith("checksum mismatch for " + base + "cifar-10-binary.tar.gz: expected SHA-256 " + "ab".repeat(32)), e.getMessage());
         assertTrue(e.getMessage().endsWith("; to place it by hand, download " + base + "cifar-10-binary.tar.gz and unpack it into " + tmp.resolve("cache/cifar-10")
-                + "/ (tar xzf cifar-10-binary.tar.gz -C " + tmp.resolve("cache/cifar-10") + "/)"), e.getMessage());
+                + "/ (mkdir -p " + tmp.resolve("cache/cifar-10") + "/ && tar xzf cifar-10-binary.tar.gz -C " + tmp.resolve("cache/cifar-10") + "/)"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("cache")));
 
         // verified, but without the batches: the unpacked files and the folders go

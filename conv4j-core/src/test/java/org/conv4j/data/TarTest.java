@@ -45,7 +45,7 @@ class TarTest {
     void unpacksFoldersAndFilesAndSkipsLinks() throws IOException {
         byte[] big = TestData.randomBytes(new SplittableRandom(1), 70_000, 256), small = "hello\n".getBytes(StandardCharsets.UTF_8);
         Path a = archive(TestData.tarEntry("batches/", '5', new byte[0], 0), file("batches/data.bin", big), file("./batches/readme.txt", small),
-                TestData.tarEntry("batches/link", '2', new byte[0], 0), TestData.tarEntry("pax", 'x', "30 path=whatever\n".getBytes(StandardCharsets.UTF_8), 17),
+                TestData.tarEntry("batches/link", '2', new byte[0], 0), TestData.tarEntry("pax", 'x', "21 mtime=1234567890\n".getBytes(StandardCharsets.UTF_8), 20),
                 file("top.txt", new byte[0]));
         List<String> log = new ArrayList<>();
         Path out = tmp.resolve("out");
@@ -55,6 +55,24 @@ class TarTest {
         assertArrayEquals(big, Files.readAllBytes(out.resolve("batches/data.bin")));
         assertArrayEquals(small, Files.readAllBytes(out.resolve("batches/readme.txt")));
         assertEquals(List.of("skipped 'batches/link' (not a regular file or folder) in " + a), log);
+    }
+
+    // names over 100 bytes: a GNU long-name record or a pax path record names the entry after it, and is checked as strictly
+    @Test
+    void longNamesFromGnuAndPaxRecords() throws IOException {
+        String deep = "batches/" + "d".repeat(90) + "/" + "f".repeat(70) + ".bin";
+        byte[] gnu = (deep + "\0").getBytes(StandardCharsets.UTF_8), pax = ("150 path=" + deep.replace(".bin", ".pax") + "\n").getBytes(StandardCharsets.UTF_8);
+        Path a = archive(TestData.tarEntry("././@LongLink", 'L', gnu, gnu.length), file("truncated-name", new byte[] {1}),
+                TestData.tarEntry("PaxHeaders/x", 'x', pax, pax.length), file("other-truncated", new byte[] {2}), file("plain.bin", new byte[] {3}));
+        Path out = tmp.resolve("out");
+        assertEquals(List.of(out.resolve(deep), out.resolve(deep.replace(".bin", ".pax")), out.resolve("plain.bin")), Tar.extractGz(a, out, 1_000, m -> { }));
+        assertArrayEquals(new byte[] {2}, Files.readAllBytes(out.resolve(deep.replace(".bin", ".pax"))));
+
+        byte[] evil = "../../evil.bin\0".getBytes(StandardCharsets.UTF_8);
+        Path b = archive(TestData.tarEntry("././@LongLink", 'L', evil, evil.length), file("harmless", new byte[] {1}));
+        var e = assertThrows(IOException.class, () -> Tar.extractGz(b, tmp.resolve("out2"), 1_000, m -> { }));
+        assertTrue(e.getMessage().endsWith("unsafe path '../../evil.bin' (absolute, '..' or odd characters)"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("out2")));
     }
 
     // a path that climbs out, or is absolute, stops the extraction; what was written before is deleted
