@@ -219,14 +219,14 @@ public final class DatasetCatalog {
     /** Unpacks the archive in {@code dir}, checks both splits came out, then deletes it. */
     private static void unpack(String name, Entry e, Path dir, Downloader downloader) throws IOException {
         Path archive = dir.resolve(e.files.get(0).name());
-        List<Path> files = Tar.extractGz(archive, dir, CIFAR10_MAX_UNPACKED, downloader.log());
+        Tar.Extracted unpacked = Tar.extractGz(archive, dir, CIFAR10_MAX_UNPACKED, downloader.log());
         if (!has(e, dir, Split.TRAIN) || !has(e, dir, Split.TEST)) {
-            for (Path f : files) Files.deleteIfExists(f);
+            unpacked.undo();
             throw new IOException("the archive " + archive + " holds no CIFAR-10 binary batches (expected cifar-10-batches-bin/ with "
                     + String.join(", ", Cifar10.fileNames(Split.TRAIN)) + ", test_batch.bin)");
         }
         Files.delete(archive);
-        downloader.log().accept("unpacked " + files.size() + " files of " + name + " into " + dir + " (the archive is deleted)");
+        downloader.log().accept("unpacked " + unpacked.files().size() + " files of " + name + " into " + dir + " (the archive is deleted)");
     }
 
     /** How to place a data set's files by hand, for the end of a download error. */

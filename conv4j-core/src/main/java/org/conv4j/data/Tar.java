@@ -31,10 +31,19 @@ final class Tar {
     private Tar() {
     }
 
-    /** Unpacks {@code archive} into {@code dir}, writing at most {@code maxBytes} of file data; returns the files written. */
-    static List<Path> extractGz(Path archive, Path dir, long maxBytes, Consumer<String> log) throws IOException {
+    /** The files an extraction wrote, in archive order, and the folders it created, children before parents. */
+    record Extracted(List<Path> files, List<Path> folders) {
+        /** Deletes the files, then the folders left empty. */
+        void undo() throws IOException {
+            for (Path f : files) Files.deleteIfExists(f);
+            Folders.removeEmpty(folders);
+        }
+    }
+
+    /** Unpacks {@code archive} into {@code dir}, writing at most {@code maxBytes} of file data. */
+    static Extracted extractGz(Path archive, Path dir, long maxBytes, Consumer<String> log) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
-        List<Path> files = new ArrayList<>(), created = new ArrayList<>(Folders.create(root));
+        Extracted made = new Extracted(new ArrayList<>(), new ArrayList<>(Folders.create(root)));
         boolean done = false;
         try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(archive), 1 << 16), 1 << 16)) {
             byte[] header = new byte[BLOCK];
@@ -64,34 +73,31 @@ final class Tar {
                 if (type == '0' || type == '\0' || type == '5') {
                     Path target = safePath(root, name, archive);
                     if (type == '5') {
-                        created.addAll(0, Folders.create(target));
+                        made.folders().addAll(0, Folders.create(target));
                         skip(in, padded, archive, name);
                     } else {
                         if (size > left) {
                             throw bad(archive, "entry '" + name + "' claims " + size + " bytes, more than the " + left + " bytes left of the "
                                     + maxBytes + "-byte limit");
                         }
-                        created.addAll(0, Folders.create(target.getParent()));
-                        files.add(target);
+                        made.folders().addAll(0, Folders.create(target.getParent()));
+                        made.files().add(target);
                         copy(in, target, size, archive, name);
                         skip(in, padded - size, archive, name);
                         left -= size;
                     }
                 } else {
                     if (padded > maxBytes) throw bad(archive, "entry '" + name + "' (type " + type + ") claims " + size + " bytes");
-                    if (type != 'x' && type != 'g') log.accept("skipped '" + name + "' (not a regular file or folder) in " + archive);
+                    if (type != 'g') log.accept("skipped '" + name + "' (not a regular file or folder) in " + archive);
                     skip(in, padded, archive, name);
                 }
                 offset += padded;
             }
             done = true;
         } finally {
-            if (!done) {
-                for (Path f : files) Files.deleteIfExists(f);
-                Folders.removeEmpty(created); // newest first, each batch innermost first: children before parents
-            }
+            if (!done) made.undo();
         }
-        return files;
+        return made;
     }
 
     private static IOException bad(Path archive, String what) {

@@ -186,12 +186,13 @@ class DatasetCatalogTest {
                 .defineCifar10("cifar-10", base, new RemoteFile("cifar-10-binary.tar.gz", DownloaderTest.sha256(other), other.length));
         e = assertThrows(IOException.class, () -> empty.download("cifar-10"));
         assertTrue(e.getMessage().startsWith("the archive " + tmp.resolve("cache/cifar-10/cifar-10-binary.tar.gz") + " holds no CIFAR-10 binary batches"), e.getMessage());
-        assertEquals(List.of(tmp.resolve("cache/cifar-10/cifar-10-binary.tar.gz")), listAll(tmp.resolve("cache")), "only the verified archive is kept");
+        assertEquals(List.of(tmp.resolve("cache"), tmp.resolve("cache/cifar-10"), tmp.resolve("cache/cifar-10/cifar-10-binary.tar.gz")),
+                listAll(tmp.resolve("cache")), "only the verified archive is kept, no unpacked file or folder");
     }
 
     private static List<Path> listAll(Path dir) throws IOException {
         try (var s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.sorted().toList();
         }
     }
 

@@ -49,7 +49,7 @@ class TarTest {
                 file("top.txt", new byte[0]));
         List<String> log = new ArrayList<>();
         Path out = tmp.resolve("out");
-        List<Path> files = Tar.extractGz(a, out, 1_000_000, log::add);
+        List<Path> files = Tar.extractGz(a, out, 1_000_000, log::add).files();
         assertEquals(List.of(out.resolve("batches/data.bin"), out.resolve("batches/readme.txt"), out.resolve("top.txt")), files);
         assertEquals(List.of("batches/", "batches/data.bin", "batches/readme.txt", "top.txt"), tree(out));
         assertArrayEquals(big, Files.readAllBytes(out.resolve("batches/data.bin")));
@@ -65,7 +65,7 @@ class TarTest {
         Path a = archive(TestData.tarEntry("././@LongLink", 'L', gnu, gnu.length), file("truncated-name", new byte[] {1}),
                 TestData.tarEntry("PaxHeaders/x", 'x', pax, pax.length), file("other-truncated", new byte[] {2}), file("plain.bin", new byte[] {3}));
         Path out = tmp.resolve("out");
-        assertEquals(List.of(out.resolve(deep), out.resolve(deep.replace(".bin", ".pax")), out.resolve("plain.bin")), Tar.extractGz(a, out, 1_000, m -> { }));
+        assertEquals(List.of(out.resolve(deep), out.resolve(deep.replace(".bin", ".pax")), out.resolve("plain.bin")), Tar.extractGz(a, out, 1_000, m -> { }).files());
         assertArrayEquals(new byte[] {2}, Files.readAllBytes(out.resolve(deep.replace(".bin", ".pax"))));
 
         byte[] evil = "../../evil.bin\0".getBytes(StandardCharsets.UTF_8);
