@@ -16,13 +16,14 @@ import picocli.CommandLine.Mixin;
 
 /** {@code conv4j download NAME}: the one place conv4j reaches the network, and only when asked. */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Downloads a data set (mnist or fashion-mnist) into ~/.conv4j/datasets/NAME.",
-                "Each file's SHA-256 is verified; an interrupted download resumes where it stopped."})
+        description = {"Downloads a data set (mnist, fashion-mnist or cifar-10) into ~/.conv4j/datasets/NAME.",
+                "Each file's SHA-256 is verified; an interrupted download resumes where it stopped;",
+                "CIFAR-10's archive is unpacked there. A failure says how to place the files by hand."})
 final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "mnist or fashion-mnist.")
+    @Parameters(paramLabel = "NAME", description = "mnist, fashion-mnist or cifar-10.")
     String name;
 
     @Mixin
@@ -44,7 +45,7 @@ final class DownloadCommand implements Callable<Integer> {
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("data", name);
         done.put("dir", dir.toString());
-        out.println(json.json ? Json.write(done) : "downloaded " + name + " into " + dir);
+        out.println(json.json ? Json.write(done) : name + " is ready in " + dir);
         out.flush();
         return 0;
     }

@@ -29,11 +29,13 @@ import picocli.CommandLine.Spec;
                 "",
                 "A colour image is filtered as the sources do: the kernel is repeated over the 3 channels into one "
                         + "gray output; --per-channel filters each channel (colour out). No padding by default: the "
-                        + "output is smaller by the kernel's size minus 1.",
+                        + "output is smaller by the kernel's size minus 1; --padding same keeps the input's size (any "
+                        + "kernel shape), repeating the border pixels so the picture's frame is not an edge; --padding N "
+                        + "adds N zero pixels on every side.",
                 "",
-                "Output pixels (--scale): abs = |v| scaled so the largest is 255 (the default for edge kernels); "
-                        + "minmax = min..max to 0..255; clamp = 255 v clamped to 0..255, v averaged over the channels "
-                        + "summed (the default for blurs)."})
+                "Output pixels (--scale): abs = 255 sqrt(|v| / p), p the 99.5th percentile of |v|, clamped to 255, "
+                        + "so weak edges show too (the default for edge kernels); minmax = min..max to 0..255; "
+                        + "clamp = 255 v clamped to 0..255, v averaged over the channels summed (the default for blurs)."})
 final class FilterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,7 +53,7 @@ final class FilterCommand implements Callable<Integer> {
     int stride;
 
     @Option(names = "--padding", paramLabel = "N|same", defaultValue = "0",
-            description = "Zero padding on each side, or 'same' (default: ${DEFAULT-VALUE}, as in the sources).")
+            description = "Zero padding on each side, or 'same': the input's size, border pixels repeated (default: ${DEFAULT-VALUE}, as in the sources).")
     String padding;
 
     @Option(names = "--per-channel", description = "Filter each colour channel separately (a depthwise convolution, groups = 3): colour out.")

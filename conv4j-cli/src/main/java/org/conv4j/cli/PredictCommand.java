@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {"Prints the most probable classes of images, with their probabilities, by the class names the model file records (by index for a file without names).",
                 "PNG and JPEG files are converted to the model's input channels and size; an IDX image file "
                         + "(e.g. t10k-images-idx3-ubyte.gz) gives one line per image.",
-                "JSON: a list of {image, predictions: [{class, name, probability}]} (name is null for a model file without class names)."})
+                "A gray model learns light on dark, as MNIST: an image whose border is lighter than mid-grey (a dark digit on white paper) is inverted, and a line on stderr says so.",
+                "JSON: a list of {image, inverted, predictions: [{class, name, probability}]} (name is null for a model file without class names)."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,6 +49,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--invert", description = "Invert gray levels (for dark digits on a light background; MNIST is light on dark).")
     boolean invert;
 
+    @Option(names = "--no-invert", description = "Never invert, not even an image with a light background.")
+    boolean noInvert;
+
     @Mixin
     InputOption input;
 
@@ -64,6 +68,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (top < 1) throw new Main.UsageError("--top must be >= 1, got " + top);
         if (limit < 1) throw new Main.UsageError("--limit must be >= 1, got " + limit);
+        if (invert && noInvert) throw new Main.UsageError("--invert and --no-invert contradict each other: give one of them");
         threads.apply();
         ModelSource m = model.load(input.shape(), 10);
         Shape in = input.shape() != null ? input.shape() : m.inputShape() != null ? m.inputShape() : Shape.of(1, 28, 28);
@@ -75,7 +80,14 @@ final class PredictCommand implements Callable<Integer> {
             if (!Files.isRegularFile(p)) throw new Main.UsageError("no such file: " + p);
             for (Map.Entry<String, Tensor> e : load(p, in).entrySet()) {
                 Tensor x = e.getValue();
-                if (invert) for (int i = 0; i < x.size(); i++) x.data()[i] = 1f - x.data()[i];
+                double border = borderMean(x);
+                // gray models are trained light on dark (MNIST, Fashion-MNIST); colour photos have no such rule
+                boolean inverted = invert || !noInvert && in.dim(0) == 1 && border > 0.5;
+                if (inverted) for (int i = 0; i < x.size(); i++) x.data()[i] = 1f - x.data()[i];
+                if (inverted && !invert) {
+                    spec.commandLine().getErr().printf("conv4j predict: %s has a light background (border mean %.2f): inverted it to light on dark,"
+                            + " as the model was trained; --no-invert keeps it as it is%n", e.getKey(), border);
+                }
                 Tensor prob = Softmax.apply(m.model().forward(x, Mode.EVAL));
                 List<Object> preds = new ArrayList<>();
                 StringBuilder line = new StringBuilder(e.getKey()).append(':');
@@ -93,6 +105,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("image", e.getKey());
+                r.put("inverted", inverted);
                 r.put("predictions", preds);
                 results.add(r);
                 if (!json.json) out.println(line);
@@ -122,6 +135,24 @@ final class PredictCommand implements Callable<Integer> {
         }
         m.put(p.toString(), Images.resize(Images.read(p, in.dim(0)), in.dim(1), in.dim(2)));
         return m;
+    }
+
+    /** The mean of an image's (1, C, H, W) outermost ring of pixels, over its channels: the background, for a centred object. */
+    static double borderMean(Tensor x) {
+        int c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        double sum = 0;
+        int n = 0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    if (i == 0 || j == 0 || i == h - 1 || j == w - 1) {
+                        sum += x.get(0, ch, i, j);
+                        n++;
+                    }
+                }
+            }
+        }
+        return sum / n;
     }
 
     private static Tensor toRgb(Tensor gray) {

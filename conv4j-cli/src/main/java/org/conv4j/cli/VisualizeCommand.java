@@ -25,14 +25,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "visualize", mixinStandardHelpOptions = true,
         description = {"Draws a model's first-layer filters and an image's feature maps as PNG grids.",
                 "",
-                "filters.png: the first convolution's filters, each scaled to its own min..max and enlarged. "
-                        + "With --image, maps-NN-LAYER.png: the maps after every convolution and pooling layer, each "
-                        + "scaled to its own min..max."})
+                "filters.png: the first convolution's filters, each scaled to its own min..max and enlarged, "
+                        + "under the layer's name and weight shape, each labelled with its index. With --image, "
+                        + "maps-NN-LAYER.png: the maps after every convolution and pooling layer, each scaled to its own "
+                        + "min..max, labelled with its channel."})
 final class VisualizeCommand implements Callable<Integer> {
     /** Filters shown at most (filters x input channels for gray tiles). */
     static final int MAX_FILTERS = 256;
-    /** The size a filter tile is enlarged to, at least (nearest neighbour). */
-    static final int TILE_PIXELS = 48;
+    /** The size a filter or map tile is enlarged to, at least (nearest neighbour). */
+    static final int TILE_PIXELS = 64;
     /** Maps shown at most per layer. */
     static final int MAX_MAPS = 64;
 
@@ -80,7 +81,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
         List<Object> files = new ArrayList<>();
         Path filters = dir.resolve("filters.png");
-        Pictures.writePng(Pictures.filterGrid(first.weight().value(), MAX_FILTERS, 16, TILE_PIXELS), filters);
+        Pictures.writePng(Pictures.labelledFilters(convName.toString(), first.weight().value(), MAX_FILTERS, 16, TILE_PIXELS), filters);
         files.add(entry(filters, convName.toString(), "Conv2d", first.weight().value().shape()));
 
         if (image != null) {
@@ -91,7 +92,7 @@ final class VisualizeCommand implements Callable<Integer> {
             for (FeatureMaps.Map2d fm : FeatureMaps.of(m.model(), x)) {
                 i++;
                 Path f = dir.resolve(String.format("maps-%02d-%s.png", i, fm.name().replaceAll("[^A-Za-z0-9_.-]", "_")));
-                Pictures.writePng(Pictures.mapGrid(fm.maps(), MAX_MAPS), f);
+                Pictures.writePng(Pictures.labelledMaps(fm.name(), fm.type(), fm.maps(), MAX_MAPS, TILE_PIXELS), f);
                 files.add(entry(f, fm.name(), fm.type(), fm.maps().shape()));
             }
         }

@@ -55,7 +55,7 @@ class CliGrammarTest {
         assertEquals(USE_A_BATCH.contains(command), help.contains("      --batch-size"), command + " --batch-size\n" + help);
         assertEquals(RUN_KERNELS.contains(command), help.contains("      --threads=N "), command + " --threads\n" + help);
         assertEquals(Set.of("train", "eval").contains(command), help.contains("      --data=NAME|DIR "), command + " --data\n" + help);
-        assertEquals(Set.of("predict", "summary", "visualize").contains(command), help.contains("      --input=CxHxW "), command + " --input\n" + help);
+        assertEquals(Set.of("train", "predict", "summary", "visualize").contains(command), help.contains("      --input=CxHxW "), command + " --input\n" + help);
     }
 
     @Test

@@ -189,10 +189,49 @@ class FilterCommandTest {
             assertEquals(0, run.code(), run.err());
             assertReference(photoPng, out, one(constant(5)), true, 3, 2, scale, "mean5 " + scale);
         }
-        // a gaussian of sigma 0.6 is 2*ceil(1.8)+1 = 5 wide; "same" padding keeps the size
+        // a gaussian of sigma 0.6 is 2*ceil(1.8)+1 = 5 wide; "same" padding keeps the size, repeating the border
         CliRun run = CliRun.of("filter", "-k", "gaussian", "--sigma", "0.6", "--padding", "same", photoPng.toString(), out.toString());
         assertEquals(0, run.code(), run.err());
-        assertReference(photoPng, out, one(gaussian(0.6, 2)), false, 1, 2, "clamp", "gaussian 0.6 same");
+        assertReference(photoPng, out, one(gaussian(0.6, 2)), false, 1, 2, 2, true, "clamp", "gaussian 0.6 same");
+    }
+
+    // the README's examples on the shipped picture: outputs of the input's size, edges visible
+    @Test
+    void readmeExamplesKeepTheSizeAndShowTheEdges() throws IOException {
+        Path scene = Path.of("..", "docs", "images", "scene.png").toAbsolutePath().normalize(), out = dir.resolve("readme.png");
+        BufferedImage src = ImageIO.read(scene.toFile());
+        assertEquals(320, src.getWidth());
+        assertEquals(240, src.getHeight());
+        double[][] lap = {{-1, -1, -1}, {-1, 8, -1}, {-1, -1, -1}};
+        for (double[] row : lap) for (int j = 0; j < 3; j++) row[j] /= 8;
+        List<double[][]> sobel = List.of(new double[][] {{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}}, new double[][] {{-1, -2, -1}, {0, 0, 0}, {1, 2, 1}});
+        Object[][] cases = {
+            // kernel, its parts, rows and columns of "same" padding, mean brightness of the output
+            {"sobel", sobel, 1, 1, 44.1},
+            {"laplacian", one(lap), 1, 1, 52.6},
+            {"[[1,0,-1]]", one(new double[][] {{1, 0, -1}}), 0, 1, 35.2},
+        };
+        for (Object[] c : cases) {
+            String k = (String) c[0];
+            CliRun run = CliRun.of("filter", "--kernel", k, "--padding", "same", scene.toString(), out.toString());
+            assertEquals(0, run.code(), run.err());
+            @SuppressWarnings("unchecked")
+            List<double[][]> parts = (List<double[][]>) c[1];
+            assertReference(scene, out, parts, false, 1, (int) c[2], (int) c[3], true, "abs", k + " same");
+            // scaled linearly by the largest |v| (the old rule, no padding) these were 14.0, 8.1 and 9.2: nearly black
+            assertEquals((double) c[4], meanBrightness(out), 0.1, k);
+        }
+        // --padding 1 pads rows too: a 1x3 kernel then gives 2 rows more, of the image border against zeros
+        CliRun run = CliRun.of("filter", "--kernel", "[[1,0,-1]]", "--padding", "1", scene.toString(), out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(242, ImageIO.read(out.toFile()).getHeight());
+    }
+
+    private static double meanBrightness(Path png) throws IOException {
+        BufferedImage img = ImageIO.read(png.toFile());
+        double sum = 0;
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) sum += img.getRaster().getSample(x, y, 0);
+        return sum / (img.getWidth() * img.getHeight());
     }
 
     // a gray file is filtered as one channel and stays gray, also with --per-channel
@@ -224,10 +263,17 @@ class FilterCommandTest {
     /**
      * Plain loops: the image's 8-bit samples / 255, zero padding, the cross-correlation of each
      * kernel summed over the channels (or per channel), the magnitude of two, then the documented
-     * 8-bit rule; the command's PNG must agree within 1 (8-bit rounding of float vs double).
+     * 8-bit rule (abs: 255 sqrt(min(1, |v| / p)) with p the 99.5th percentile of |v|); the
+     * command's PNG must agree within 1 (8-bit rounding of float vs double).
      */
     private static void assertReference(Path in, Path out, List<double[][]> parts, boolean perChannel, int stride, int pad,
                                         String scale, String what) throws IOException {
+        assertReference(in, out, parts, perChannel, stride, pad, pad, false, scale, what);
+    }
+
+    /** As above with padding padH rows above and below, padW columns left and right, of zeros or (replicate) the nearest border pixel. */
+    private static void assertReference(Path in, Path out, List<double[][]> parts, boolean perChannel, int stride, int padH, int padW,
+                                        boolean replicate, String scale, String what) throws IOException {
         BufferedImage src = ImageIO.read(in.toFile());
         int h = src.getHeight(), w = src.getWidth();
         boolean gray = src.getType() == BufferedImage.TYPE_BYTE_GRAY;
@@ -246,10 +292,11 @@ class FilterCommandTest {
             }
         }
         int kh = parts.get(0).length, kw = parts.get(0)[0].length;
-        int oh = (h + 2 * pad - kh) / stride + 1, ow = (w + 2 * pad - kw) / stride + 1;
+        int oh = (h + 2 * padH - kh) / stride + 1, ow = (w + 2 * padW - kw) / stride + 1;
         int oc = perChannel ? ch : 1, summed = perChannel ? 1 : ch;
         double[][][] v = new double[oc][oh][ow];
-        double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, maxAbs = 0;
+        double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+        double[] abs = new double[oc * oh * ow];
         for (int o = 0; o < oc; o++) {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
@@ -259,7 +306,11 @@ class FilterCommandTest {
                         for (int c = perChannel ? o : 0; c < (perChannel ? o + 1 : ch); c++) {
                             for (int a = 0; a < kh; a++) {
                                 for (int b = 0; b < kw; b++) {
-                                    int yy = i * stride + a - pad, xx = j * stride + b - pad;
+                                    int yy = i * stride + a - padH, xx = j * stride + b - padW;
+                                    if (replicate) {
+                                        yy = Math.max(0, Math.min(h - 1, yy));
+                                        xx = Math.max(0, Math.min(w - 1, xx));
+                                    }
                                     if (yy >= 0 && yy < h && xx >= 0 && xx < w) s += k[a][b] * x[c][yy][xx];
                                 }
                             }
@@ -271,10 +322,13 @@ class FilterCommandTest {
                     v[o][i][j] = r;
                     min = Math.min(min, r);
                     max = Math.max(max, r);
-                    maxAbs = Math.max(maxAbs, Math.abs(r));
+                    abs[(o * oh + i) * ow + j] = Math.abs(r);
                 }
             }
         }
+        // abs: the 99.5th percentile of |v| (nearest rank) maps to 255, through a square root
+        java.util.Arrays.sort(abs);
+        double p995 = abs[(int) Math.ceil(0.995 * abs.length) - 1];
         BufferedImage got = ImageIO.read(out.toFile());
         assertEquals(ow, got.getWidth(), what);
         assertEquals(oh, got.getHeight(), what);
@@ -282,7 +336,7 @@ class FilterCommandTest {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     double p = switch (scale) {
-                        case "abs" -> 255 * Math.abs(v[o][i][j]) / maxAbs;
+                        case "abs" -> 255 * Math.sqrt(Math.min(1, Math.abs(v[o][i][j]) / p995));
                         case "minmax" -> 255 * (v[o][i][j] - min) / (max - min);
                         default -> 255 * v[o][i][j] / summed;
                     };

@@ -79,7 +79,8 @@ class TrainResumeTest {
         assertEquals(name, RunConfig.read(run.resolve("config.json")).optimizer().name());
         assertEquals(figures(whole), figures(run), "the same losses, accuracies and learning rates per epoch");
         assertEquals(json(whole, "test.json").get("accuracy"), json(run, "test.json").get("accuracy"));
-        assertEquals(List.of("run"), list(parent), "resumed in the same folder, nothing else made");
+        assertEquals(List.of("latest", "run"), list(parent), "resumed in the same folder, nothing else made but runs/latest");
+        assertEquals(run.toRealPath(), parent.resolve("latest").toRealPath());
     }
 
     private static void assertSameWeights(Layer a, Layer b) {
@@ -132,7 +133,7 @@ class TrainResumeTest {
         assertEquals(0, fromFile.code(), fromFile.err());
         assertEquals(vgg.toString(), Json.parseObject(fromFile.out().trim()).get("run_dir"));
         assertEquals(5, Files.readAllLines(vgg.resolve("metrics.csv")).size());
-        assertEquals(List.of("vgg"), list(runs));
+        assertEquals(List.of("latest", "vgg"), list(runs));
     }
 
     @Test

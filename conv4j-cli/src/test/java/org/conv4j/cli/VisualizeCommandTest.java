@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.conv4j.cli.report.FeatureMaps;
+import org.conv4j.cli.report.LabelledGrid;
 import org.conv4j.cli.report.Pictures;
 import org.conv4j.data.Dataset;
 import org.conv4j.data.Images;
@@ -79,12 +80,18 @@ class VisualizeCommandTest {
         assertEquals(out.resolve("filters.png") + "  features.0 (Conv2d) [6, 1, 5, 5]", run.out().split("\\R")[0]);
         assertEquals(out.resolve("maps-04-features.5.png") + "  features.5 (MaxPool2d) [1, 16, 5, 5]", run.out().split("\\R")[4]);
 
-        // filters: 6 filters 1x5x5, enlarged 10x (to >= 48 px), 3 columns x 2 rows with 2 px gaps
+        // filters: 6 filters 1x5x5, enlarged 13x (to >= 64 px), 3 columns x 2 rows under a title, each labelled
         Conv2d conv1 = FeatureMaps.firstConv(net, new StringBuilder());
         float[] w = conv1.weight().value().toArray();
         BufferedImage f = ImageIO.read(out.resolve("filters.png").toFile());
-        assertEquals(2 + 3 * 52, f.getWidth());
-        assertEquals(2 + 2 * 52, f.getHeight());
+        LabelledGrid.Layout fl = LabelledGrid.layout("features.0 (Conv2d) weight [6, 1, 5, 5]",
+                "a tile per filter; each scaled to its own min (black) .. max (white)", 6, 65, 65);
+        assertEquals(3, fl.columns());
+        assertEquals(2, fl.rows());
+        assertEquals(fl.width(), f.getWidth());
+        assertEquals(fl.height(), f.getHeight());
+        assertTrue(f.getWidth() >= 3 * 65 + 2 * LabelledGrid.GAP + 2 * LabelledGrid.MARGIN, "width " + f.getWidth());
+        assertLabelled(f, fl, 6);
         for (int o = 0; o < 6; o++) {
             float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
             for (int i = 0; i < 25; i++) {
@@ -94,20 +101,23 @@ class VisualizeCommandTest {
             for (int i = 0; i < 5; i++) {
                 for (int j = 0; j < 5; j++) {
                     int e = expectedByte(w[o * 25 + i * 5 + j], min, max);
-                    for (int[] d : new int[][] {{0, 0}, {9, 9}, {4, 7}}) {
-                        int rgb = f.getRGB(2 + (o % 3) * 52 + j * 10 + d[1], 2 + (o / 3) * 52 + i * 10 + d[0]);
+                    for (int[] d : new int[][] {{0, 0}, {12, 12}, {4, 7}}) {
+                        int rgb = f.getRGB(fl.tileX(o) + j * 13 + d[1], fl.tileY(o) + i * 13 + d[0]);
                         assertEquals(e * 0x10101, rgb & 0xffffff, "filter " + o + " at " + i + "," + j);
                     }
                 }
             }
         }
 
-        // conv1's maps: the model's first layer on the image, each of the 6 maps min-max scaled, enlarged 2x
+        // conv1's maps: the model's first layer on the image, each of the 6 maps min-max scaled, enlarged 3x
         Tensor x = Images.read(image, 1);
         Tensor y = conv1.forward(x, Mode.EVAL); // y is (1, 6, 28, 28)
         BufferedImage m = ImageIO.read(out.resolve("maps-01-features.0.png").toFile());
-        assertEquals(2 + 3 * 58, m.getWidth());
-        assertEquals(2 + 2 * 58, m.getHeight());
+        LabelledGrid.Layout ml = LabelledGrid.layout("features.0 (Conv2d) output [1, 6, 28, 28]",
+                "a tile per channel; each scaled to its own min (black) .. max (white)", 6, 84, 84);
+        assertEquals(ml.width(), m.getWidth());
+        assertEquals(ml.height(), m.getHeight());
+        assertLabelled(m, ml, 6);
         float[] v = y.toArray();
         for (int c = 0; c < 6; c++) {
             float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
@@ -118,16 +128,19 @@ class VisualizeCommandTest {
             for (int i = 0; i < 28; i++) {
                 for (int j = 0; j < 28; j++) {
                     int e = expectedByte(v[c * 784 + i * 28 + j], min, max);
-                    assertEquals(e * 0x10101, m.getRGB(2 + (c % 3) * 58 + 2 * j + 1, 2 + (c / 3) * 58 + 2 * i + 1) & 0xffffff, "map " + c + " at " + i + "," + j);
+                    assertEquals(e * 0x10101, m.getRGB(ml.tileX(c) + 3 * j + 1, ml.tileY(c) + 3 * i + 2) & 0xffffff, "map " + c + " at " + i + "," + j);
                 }
             }
         }
-        // the other grids: pool1 6x14x14 (4x), conv2 16x10x10 (5x, 4 columns), pool2 16x5x5 (10x)
-        int[][] sizes = {{2 + 3 * 58, 2 + 2 * 58}, {2 + 4 * 52, 2 + 4 * 52}, {2 + 4 * 52, 2 + 4 * 52}};
+        // the other grids: pool1 6x14x14 (5x: 70 px), conv2 16x10x10 (7x: 70 px, 4 columns), pool2 16x5x5 (13x: 65 px)
         String[] names = {"maps-02-features.2.png", "maps-03-features.3.png", "maps-04-features.5.png"};
+        String[] titles = {"features.2 (MaxPool2d) output [1, 6, 14, 14]", "features.3 (Conv2d) output [1, 16, 10, 10]", "features.5 (MaxPool2d) output [1, 16, 5, 5]"};
+        int[][] tiles = {{6, 70}, {16, 70}, {16, 65}};
         for (int i = 0; i < 3; i++) {
             BufferedImage g = ImageIO.read(out.resolve(names[i]).toFile());
-            assertArrayEquals(sizes[i], new int[] {g.getWidth(), g.getHeight()}, names[i]);
+            LabelledGrid.Layout l = LabelledGrid.layout(titles[i], "a tile per channel; each scaled to its own min (black) .. max (white)", tiles[i][0], tiles[i][1], tiles[i][1]);
+            assertArrayEquals(new int[] {l.width(), l.height()}, new int[] {g.getWidth(), g.getHeight()}, names[i]);
+            assertLabelled(g, l, tiles[i][0]);
         }
 
         // default output directory: visualize/ beside the model file; --json lists the files
@@ -136,6 +149,31 @@ class VisualizeCommandTest {
         assertEquals("[{\"file\":\"" + dir.resolve("visualize").resolve("filters.png") + "\",\"layer\":\"features.0\",\"type\":\"Conv2d\",\"shape\":"
                 + java.util.Arrays.toString(conv1.weight().value().shape().dims()).replace(" ", "") + "}]", run.out().trim());
         assertTrue(Files.isRegularFile(dir.resolve("visualize").resolve("filters.png")));
+    }
+
+    /** Dark pixels: drawn text (the background and the frames are light). */
+    private static int ink(BufferedImage img, int x0, int y0, int x1, int y1) {
+        int n = 0;
+        for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) if ((img.getRGB(x, y) >> 8 & 255) < 100) n++;
+        return n;
+    }
+
+    /** Text in the title band, a label under every tile, different labels for the first two, nothing drawn in the margins. */
+    private static void assertLabelled(BufferedImage img, LabelledGrid.Layout l, int n) {
+        assertTrue(ink(img, 0, 0, img.getWidth(), l.titleHeight()) > 150, "title band ink " + ink(img, 0, 0, img.getWidth(), l.titleHeight()));
+        int[][] first = new int[2][];
+        for (int i = 0; i < n; i++) {
+            int x = l.tileX(i), y = l.tileY(i) + l.tileHeight() + 1;
+            int labelInk = ink(img, x, y, x + l.tileWidth(), y + l.labelHeight());
+            assertTrue(labelInk >= 5, "label of tile " + i + ": " + labelInk + " dark pixels");
+            if (i < 2) first[i] = img.getRGB(x, y, l.tileWidth(), l.labelHeight(), null, 0, l.tileWidth());
+        }
+        assertTrue(!java.util.Arrays.equals(first[0], first[1]), "labels 0 and 1 differ");
+        int bg = LabelledGrid.BACKGROUND.getRGB();
+        for (int y = 0; y < img.getHeight(); y++) {
+            assertEquals(bg, img.getRGB(0, y), "left margin at " + y);
+            assertEquals(bg, img.getRGB(img.getWidth() - 1, y), "right margin at " + y);
+        }
     }
 
     // colour first layers give one RGB tile per filter
@@ -162,6 +200,27 @@ class VisualizeCommandTest {
                 }
             }
         }
+    }
+
+    // labels: the filter index, filter:channel for gray tiles of a many-channel filter; limits are counted
+    @Test
+    void tileLabelsNameFiltersAndChannels() {
+        Tensor w = Tensor.zeros(2, 4, 3, 3);
+        for (int i = 0; i < w.size(); i++) w.data()[i] = (float) Math.cos(i);
+        Pictures.Tiles t = Pictures.filterTiles(w, 5, 16, 48);
+        assertEquals(List.of("0:0", "0:1", "0:2", "0:3", "1:0"), t.labels());
+        assertEquals(8, t.total());
+        assertEquals(List.of("0", "1"), Pictures.filterTiles(Tensor.zeros(2, 3, 3, 3), 256, 16, 48).labels());
+        Pictures.Tiles maps = Pictures.mapTiles(Tensor.zeros(1, 70, 4, 4), 64, 64);
+        assertEquals(64, maps.images().size());
+        assertEquals("63", maps.labels().get(63));
+        assertEquals(64, maps.images().get(0).getWidth()); // 4 px enlarged 16x
+        BufferedImage g = Pictures.labelledMaps("block", "Conv2d", Tensor.zeros(1, 70, 4, 4), 64, 64);
+        LabelledGrid.Layout l = LabelledGrid.layout("block (Conv2d) output [1, 70, 4, 4]",
+                "a tile per channel, the first 64 of 70; each scaled to its own min (black) .. max (white)", 64, 64, 64);
+        assertEquals(8, l.columns());
+        assertArrayEquals(new int[] {l.width(), l.height()}, new int[] {g.getWidth(), g.getHeight()});
+        assertLabelled(g, l, 64);
     }
 
     // the walk: Sequential children and Graph nodes in order, nested names, merges run, 1x1 maps left out

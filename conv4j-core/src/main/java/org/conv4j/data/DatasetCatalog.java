@@ -23,7 +23,9 @@ import java.util.Set;
  *
  * <p>Nothing is downloaded unless {@link #download} is called: it fetches the four IDX files
  * into the cache from the dataset's base URL, each verified against its SHA-256 and resumable
- * ({@link Downloader}). CIFAR-10 is local only (its archive is a tar.gz).
+ * ({@link Downloader}); for CIFAR-10 the official binary archive, verified, then unpacked
+ * ({@link Tar}) and deleted. A failed download says how to place the files by hand and leaves
+ * no folder it created empty.
  */
 public final class DatasetCatalog {
     /** The system property naming the conv4j cache root (datasets live in its {@code datasets} folder). */
@@ -53,6 +55,17 @@ public final class DatasetCatalog {
             new RemoteFile("t10k-images-idx3-ubyte.gz", "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073", 4_422_102),
             new RemoteFile("t10k-labels-idx1-ubyte.gz", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", 5_148));
 
+    /**
+     * CIFAR-10's binary version as its authors serve it (www.cs.toronto.edu/~kriz/cifar.html).
+     * SHA-256 and size as TensorFlow Datasets and several independent projects list them; the
+     * same file has the MD5 c32a1d4ab5d03f1284b67883e8d87530 given on the authors' page.
+     */
+    public static final RemoteFile CIFAR10_ARCHIVE =
+            new RemoteFile("cifar-10-binary.tar.gz", "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd", 170_052_171);
+    /** The most file data unpacked from a CIFAR-10 archive (the real one holds 184 MB). */
+    static final long CIFAR10_MAX_UNPACKED = 1L << 30;
+
+    public static final URI CIFAR10_URL = URI.create("https://www.cs.toronto.edu/~kriz/");
     public static final URI MNIST_URL = URI.create("https://ossci-datasets.s3.amazonaws.com/mnist/");
     public static final URI FASHION_MNIST_URL = URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/");
     /** Where Debian's {@code dataset-fashion-mnist} package puts the four gzip'd IDX files. */
@@ -76,7 +89,7 @@ public final class DatasetCatalog {
         this.root = Objects.requireNonNull(root, "root");
         define("mnist", MNIST_URL, MNIST_FILES, List.of());
         define("fashion-mnist", FASHION_MNIST_URL, FASHION_MNIST_FILES, List.of(DEBIAN_FASHION_MNIST));
-        entries.put("cifar-10", new Entry(Format.CIFAR10, null, List.of(), List.of()));
+        defineCifar10("cifar-10", CIFAR10_URL, CIFAR10_ARCHIVE);
     }
 
     /** {@code <conv4j.cache>/datasets} if the property is set, else {@code ~/.conv4j/datasets}. */
@@ -95,6 +108,14 @@ public final class DatasetCatalog {
         Objects.requireNonNull(name, "name");
         if (!name.matches("[a-z0-9][a-z0-9._-]*")) throw new IllegalArgumentException("DatasetCatalog: bad dataset name '" + name + "'");
         entries.put(name, new Entry(Format.IDX, Objects.requireNonNull(baseUrl, "baseUrl"), List.copyOf(files), List.copyOf(systemDirs)));
+        return this;
+    }
+
+    /** Adds or replaces a data set in CIFAR-10's binary format, downloaded as a {@code .tar.gz} archive to unpack. */
+    public DatasetCatalog defineCifar10(String name, URI baseUrl, RemoteFile archive) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z0-9][a-z0-9._-]*")) throw new IllegalArgumentException("DatasetCatalog: bad dataset name '" + name + "'");
+        entries.put(name, new Entry(Format.CIFAR10, Objects.requireNonNull(baseUrl, "baseUrl"), List.of(archive), List.of()));
         return this;
     }
 
@@ -118,7 +139,7 @@ public final class DatasetCatalog {
         return entry(name).systemDirs;
     }
 
-    /** The files {@link #download} fetches (empty for a local-only dataset). */
+    /** The files {@link #download} fetches (for CIFAR-10 its archive; empty for a local-only dataset). */
     public List<RemoteFile> files(String name) {
         return entry(name).files;
     }
@@ -151,7 +172,8 @@ public final class DatasetCatalog {
             if (has(e, d, split)) return d;
             tried.add(d + (Files.isDirectory(d) ? " (missing " + missing(e, d, split) + ")" : " (no such directory)"));
         }
-        String hint = explicitDir != null || e.format != Format.IDX ? "" : "; download it explicitly with DatasetCatalog.download(\"" + name + "\")";
+        String hint = explicitDir != null || e.files.isEmpty() ? "" : "; get it with ./conv4j download " + name
+                + (aptPackage(name) == null ? "" : " (or apt-get install " + aptPackage(name) + ")");
         throw new FileNotFoundException("dataset '" + name + "' (" + split.label() + " split) not found; looked in " + String.join(", ", tried) + hint);
     }
 
@@ -170,14 +192,57 @@ public final class DatasetCatalog {
         return e.format == Format.IDX ? Mnist.load(dir, split) : Cifar10.load(dir, split);
     }
 
-    /** Downloads (or resumes, or verifies) every file of {@code name} into its cache directory; returns that directory. */
+    /**
+     * Downloads (or resumes, or verifies) every file of {@code name} into its cache directory and,
+     * for CIFAR-10, unpacks the archive there (skipped when both splits are already there); returns
+     * that directory. A failure's message ends with how to place the files by hand.
+     */
     public Path download(String name, Downloader downloader) throws IOException {
         Entry e = entry(name);
-        if (e.files.isEmpty()) throw new IllegalArgumentException("dataset '" + name + "' has no download source; put its files in " + cacheDir(name));
         Path dir = cacheDir(name);
-        Files.createDirectories(dir);
-        for (RemoteFile f : e.files) downloader.fetch(e.baseUrl, f, dir);
-        return dir;
+        if (e.files.isEmpty()) throw new IllegalArgumentException("dataset '" + name + "' has no download source; put its files in " + dir);
+        if (e.format == Format.CIFAR10 && has(e, dir, Split.TRAIN) && has(e, dir, Split.TEST)) {
+            downloader.log().accept("already have " + name + " in " + dir);
+            return dir;
+        }
+        List<Path> created = Folders.create(dir);
+        try {
+            for (RemoteFile f : e.files) downloader.fetch(e.baseUrl, f, dir);
+            if (e.format == Format.CIFAR10) unpack(name, e, dir, downloader);
+            return dir;
+        } catch (IOException ex) {
+            Folders.removeEmpty(created);
+            throw new IOException(ex.getMessage() + "; " + byHand(name, e, dir), ex);
+        }
+    }
+
+    /** Unpacks the archive in {@code dir}, checks both splits came out, then deletes it. */
+    private static void unpack(String name, Entry e, Path dir, Downloader downloader) throws IOException {
+        Path archive = dir.resolve(e.files.get(0).name());
+        Tar.Extracted unpacked = Tar.extractGz(archive, dir, CIFAR10_MAX_UNPACKED, downloader.log());
+        if (!has(e, dir, Split.TRAIN) || !has(e, dir, Split.TEST)) {
+            unpacked.undo();
+            throw new IOException("the archive " + archive + " holds no CIFAR-10 binary batches (expected cifar-10-batches-bin/ with "
+                    + String.join(", ", Cifar10.fileNames(Split.TRAIN)) + ", test_batch.bin)");
+        }
+        Files.delete(archive);
+        downloader.log().accept("unpacked " + unpacked.files().size() + " files of " + name + " into " + dir + " (the archive is deleted)");
+    }
+
+    /** How to place a data set's files by hand, for the end of a download error. */
+    private static String byHand(String name, Entry e, Path dir) {
+        List<String> names = new ArrayList<>();
+        for (RemoteFile f : e.files) names.add(f.name());
+        String where = dir.toAbsolutePath() + "/";
+        String s = e.format == Format.CIFAR10
+                ? "to place it by hand, download " + e.baseUrl + names.get(0) + " and unpack it into " + where + " (mkdir -p " + where + " && tar xzf " + names.get(0) + " -C " + where + ")"
+                : "to place them by hand, download " + String.join(", ", names) + " from " + e.baseUrl + " into " + where;
+        return aptPackage(name) == null ? s : s + ", or apt-get install " + aptPackage(name);
+    }
+
+    /** The Debian package that provides a data set, or null. */
+    private static String aptPackage(String name) {
+        return name.equals("fashion-mnist") ? "dataset-fashion-mnist" : null;
     }
 
     /** {@link #download(String, Downloader)} with a default {@link Downloader}. */

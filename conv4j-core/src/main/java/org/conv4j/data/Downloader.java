@@ -3,9 +3,13 @@ package org.conv4j.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLConnection;
+import java.net.UnknownHostException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +18,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 
 /**
  * Downloads a file over HTTP(S) into a target path, verified and resumable.
@@ -25,6 +31,10 @@ import java.util.function.Consumer;
  * target appears, by an atomic rename, only after the whole file's SHA-256 matches; on a
  * mismatch the partial file is deleted and the download fails. A target already present with
  * the right checksum is not downloaded again.
+ *
+ * <p>Failures say what failed in words ({@code cannot download URL: cannot resolve host ...}).
+ * Folders this call created are removed again if a failure leaves them empty; a partial file is
+ * kept only when it holds bytes to resume from, and the message says so.
  */
 public final class Downloader {
     private int connectTimeoutMs = 30_000, readTimeoutMs = 60_000;
@@ -51,6 +61,11 @@ public final class Downloader {
         return readTimeoutMs;
     }
 
+    /** Where progress messages go. */
+    Consumer<String> log() {
+        return log;
+    }
+
     /** The partial-download file next to {@code target}. */
     public static Path partFile(Path target) {
         return target.resolveSibling(target.getFileName() + ".part");
@@ -74,7 +89,16 @@ public final class Downloader {
             log.accept(target + " has the wrong checksum; downloading it again");
         }
         Path dir = target.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
+        List<Path> created = dir == null ? List.of() : Folders.create(dir);
+        try {
+            return fetchNew(url, target, spec, size);
+        } catch (IOException e) {
+            Folders.removeEmpty(created);
+            throw e;
+        }
+    }
+
+    private Path fetchNew(URI url, Path target, RemoteFile spec, long size) throws IOException {
         Path part = partFile(target);
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
         if (have > size) {
@@ -105,14 +129,19 @@ public final class Downloader {
     /** Appends bytes {@code [have, size)} of {@code url} to {@code part} (all of it if the server ignores the range). */
     private void download(URI url, Path part, long have, long size) throws IOException {
         URLConnection c = url.toURL().openConnection();
-        if (!(c instanceof HttpURLConnection)) throw new IOException("not an HTTP(S) URL: " + url);
+        if (!(c instanceof HttpURLConnection)) throw new IOException("cannot download " + url + ": not an HTTP(S) URL");
         HttpURLConnection http = (HttpURLConnection) c;
         http.setConnectTimeout(connectTimeoutMs);
         http.setReadTimeout(readTimeoutMs);
         http.setRequestProperty("User-Agent", "conv4j");
         if (have > 0) http.setRequestProperty("Range", "bytes=" + have + "-");
         try {
-            int code = http.getResponseCode();
+            int code;
+            try {
+                code = http.getResponseCode();
+            } catch (IOException e) {
+                throw new IOException("cannot download " + url + ": " + reason(e, url), e);
+            }
             boolean append;
             if (code == HttpURLConnection.HTTP_PARTIAL && have > 0) {
                 long start = rangeStart(http.getHeaderField("Content-Range"));
@@ -123,27 +152,51 @@ public final class Downloader {
                 append = false;
                 log.accept("downloading " + url);
             } else {
-                throw new IOException("HTTP " + code + (http.getResponseMessage() == null ? "" : " " + http.getResponseMessage()) + " for " + url);
+                throw new IOException("cannot download " + url + ": the server answered HTTP " + code
+                        + (http.getResponseMessage() == null ? "" : " " + http.getResponseMessage()));
             }
-            long written = append ? have : 0;
-            boolean tooLong = false;
-            try (InputStream in = http.getInputStream();
-                 OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] buf = new byte[1 << 16];
-                for (int r; (r = in.read(buf)) >= 0 && !tooLong; ) {
-                    tooLong = written + r > size;
-                    if (!tooLong) out.write(buf, 0, r);
-                    written += r;
-                }
-            }
-            if (tooLong) {
+            if (copy(http, part, append, append ? have : 0, size)) {
                 Files.deleteIfExists(part);
                 throw new IOException(url + " sent more than the expected " + size + " bytes; deleted the partial download " + part);
             }
         } finally {
             http.disconnect();
         }
+    }
+
+    /** Copies the response body to {@code part}; true if it is longer than {@code size}. A transfer that breaks off keeps what arrived, if anything. */
+    private boolean copy(HttpURLConnection http, Path part, boolean append, long written, long size) throws IOException {
+        boolean tooLong = false;
+        try (InputStream in = http.getInputStream();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) >= 0 && !tooLong; ) {
+                tooLong = written + r > size;
+                if (!tooLong) out.write(buf, 0, r);
+                written += r;
+            }
+        } catch (IOException e) {
+            URI url = URI.create(http.getURL().toString());
+            long got = Files.isRegularFile(part) ? Files.size(part) : 0;
+            if (got == 0) Files.deleteIfExists(part);
+            throw new IOException("download of " + url + " broke off: " + reason(e, url)
+                    + (got > 0 ? "; kept the first " + got + " of " + size + " bytes in " + part + ", run again to resume" : ""), e);
+        }
+        return tooLong;
+    }
+
+    /** What went wrong reaching {@code url}, in words (an {@link UnknownHostException}'s own message is the bare host name). */
+    String reason(IOException e, URI url) {
+        String host = url.getHost(), m = e.getMessage();
+        if (e instanceof UnknownHostException) return "cannot resolve host " + host + " (no network connection or no DNS)";
+        if (e instanceof ConnectException) return "cannot connect to " + host + (url.getPort() < 0 ? "" : ":" + url.getPort()) + " (" + m + ")";
+        if (e instanceof NoRouteToHostException) return "no route to host " + host + " (no network connection?)";
+        if (e instanceof SocketTimeoutException) {
+            return "no answer from " + host + " (" + m + " after " + (m != null && m.startsWith("Connect") ? connectTimeoutMs : readTimeoutMs) / 1000.0 + " s)";
+        }
+        if (e instanceof SSLException) return "the secure connection to " + host + " failed (" + m + ")";
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
     /** The first byte of a {@code Content-Range: bytes START-END/TOTAL} header, or -1. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,9 +97,7 @@ class DatasetCatalogTest {
         DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("cache")).define("mnist", base, files, List.of());
         var e = assertThrows(IOException.class, () -> catalog.download("mnist"));
         assertTrue(e.getMessage().startsWith("checksum mismatch for " + base + "train-images-idx3-ubyte.gz"), e.getMessage());
-        try (var s = Files.list(catalog.cacheDir("mnist"))) {
-            assertEquals(List.of(), s.toList());
-        }
+        assertFalse(Files.exists(tmp.resolve("cache")), "the cache folders this download made are removed");
     }
 
     @Test
@@ -107,13 +106,100 @@ class DatasetCatalogTest {
         served.remove("t10k-labels-idx1-ubyte.gz");
         DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("cache")).define("mnist", base, files, List.of());
         var e = assertThrows(IOException.class, () -> catalog.download("mnist"));
-        assertEquals("HTTP 404 Not Found for " + base + "t10k-labels-idx1-ubyte.gz", e.getMessage());
+        assertEquals("cannot download " + base + "t10k-labels-idx1-ubyte.gz: the server answered HTTP 404 Not Found; to place them by hand, download "
+                + "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz from " + base
+                + " into " + catalog.cacheDir("mnist").toAbsolutePath() + "/", e.getMessage());
+        // the three files that arrived stay, verified: the next run fetches only the fourth
+        try (var s = Files.list(catalog.cacheDir("mnist"))) {
+            assertEquals(3, s.count());
+        }
+    }
+
+    // offline: the URL, the cause in words, where to put which files by hand; no empty cache folder
+    @Test
+    void anOfflineDownloadSaysWhatToDoAndLeavesNoEmptyFolder() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        URI closed = URI.create("http://127.0.0.1:" + port + "/fashion/");
+        DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("home/.conv4j/datasets")).define("fashion-mnist", closed, serveMnist(), List.of());
+        var e = assertThrows(IOException.class, () -> catalog.download("fashion-mnist"));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("cannot download " + closed + "train-images-idx3-ubyte.gz: cannot connect to 127.0.0.1:" + port + " ("), m);
+        assertTrue(m.endsWith("; to place them by hand, download train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+                + "t10k-labels-idx1-ubyte.gz from " + closed + " into " + tmp.resolve("home/.conv4j/datasets/fashion-mnist") + "/, or apt-get install dataset-fashion-mnist"), m);
+        assertFalse(Files.exists(tmp.resolve("home")), "no empty folder is left behind");
+        assertFalse(m.contains("\n"), "one line");
+    }
+
+    /** A CIFAR-10-style archive: cifar-10-batches-bin/ with five training batches of 2 records, a test batch of 3, and the metadata. */
+    private static byte[] cifarArchive() {
+        List<byte[]> entries = new ArrayList<>();
+        entries.add(TestData.tarEntry("cifar-10-batches-bin/", '5', new byte[0], 0));
+        SplittableRandom rng = new SplittableRandom(21);
+        for (String name : List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin")) {
+            int n = name.startsWith("test") ? 3 : 2;
+            byte[] b = TestData.randomBytes(rng, n * Cifar10.RECORD_BYTES, 256);
+            for (int r = 0; r < n; r++) b[r * Cifar10.RECORD_BYTES] = (byte) rng.nextInt(10);
+            entries.add(TestData.tarEntry("cifar-10-batches-bin/" + name, '0', b, b.length));
+        }
+        byte[] meta = "airplane\nautomobile\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        entries.add(TestData.tarEntry("cifar-10-batches-bin/batches.meta.txt", '0', meta, meta.length));
+        return TestData.tarGz(entries.toArray(new byte[0][]));
+    }
+
+    @Test
+    void cifar10IsDownloadedVerifiedAndUnpacked() throws Exception {
+        byte[] tgz = cifarArchive();
+        served.put("cifar-10-binary.tar.gz", tgz);
+        RemoteFile archive = new RemoteFile("cifar-10-binary.tar.gz", DownloaderTest.sha256(tgz), tgz.length);
+        DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("cache")).defineCifar10("cifar-10", base, archive);
+        List<String> log = new ArrayList<>();
+        Path dir = catalog.download("cifar-10", new Downloader().log(log::add));
+        assertEquals(tmp.resolve("cache/cifar-10"), dir);
+        assertEquals(10, catalog.load("cifar-10", Split.TRAIN, null).size());
+        assertEquals(3, catalog.load("cifar-10", Split.TEST, null).size());
+        assertFalse(Files.exists(dir.resolve("cifar-10-binary.tar.gz")), "the archive is deleted once unpacked");
+        assertEquals("unpacked 7 files of cifar-10 into " + dir + " (the archive is deleted)", log.get(log.size() - 1));
+        served.clear(); // a second run needs no server
+        catalog.download("cifar-10", new Downloader().log(log::add));
+        assertEquals("already have cifar-10 in " + dir, log.get(log.size() - 1));
+    }
+
+    @Test
+    void aBadCifar10ArchiveLeavesNothing() throws Exception {
+        byte[] tgz = cifarArchive();
+        served.put("cifar-10-binary.tar.gz", tgz);
+        DatasetCatalog wrongSum = new DatasetCatalog(tmp.resolve("cache"))
+                .defineCifar10("cifar-10", base, new RemoteFile("cifar-10-binary.tar.gz", "ab".repeat(32), tgz.length));
+        var e = assertThrows(IOException.class, () -> wrongSum.download("cifar-10"));
+        assertTrue(e.getMessage().startsWith("checksum mismatch for " + base + "cifar-10-binary.tar.gz: expected SHA-256 " + "ab".repeat(32)), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; to place it by hand, download " + base + "cifar-10-binary.tar.gz and unpack it into " + tmp.resolve("cache/cifar-10")
+                + "/ (mkdir -p " + tmp.resolve("cache/cifar-10") + "/ && tar xzf cifar-10-binary.tar.gz -C " + tmp.resolve("cache/cifar-10") + "/)"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("cache")));
+
+        // verified, but without the batches: the unpacked files and the folders go
+        byte[] other = TestData.tarGz(TestData.tarEntry("stuff/readme.txt", '0', new byte[] {'h', 'i'}, 2));
+        served.put("cifar-10-binary.tar.gz", other);
+        DatasetCatalog empty = new DatasetCatalog(tmp.resolve("cache"))
+                .defineCifar10("cifar-10", base, new RemoteFile("cifar-10-binary.tar.gz", DownloaderTest.sha256(other), other.length));
+        e = assertThrows(IOException.class, () -> empty.download("cifar-10"));
+        assertTrue(e.getMessage().startsWith("the archive " + tmp.resolve("cache/cifar-10/cifar-10-binary.tar.gz") + " holds no CIFAR-10 binary batches"), e.getMessage());
+        assertEquals(List.of(tmp.resolve("cache"), tmp.resolve("cache/cifar-10"), tmp.resolve("cache/cifar-10/cifar-10-binary.tar.gz")),
+                listAll(tmp.resolve("cache")), "only the verified archive is kept, no unpacked file or folder");
+    }
+
+    private static List<Path> listAll(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.sorted().toList();
+        }
     }
 
     @Test
     void looksInTheExplicitDirectoryThenTheCacheThenSystemDirectories() throws IOException {
         Path explicit = tmp.resolve("explicit"), system = tmp.resolve("system");
-        DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("cache")).define("fashion-mnist", base, List.of(), List.of(system));
+        DatasetCatalog catalog = new DatasetCatalog(tmp.resolve("cache")).define("fashion-mnist", base, DatasetCatalog.FASHION_MNIST_FILES, List.of(system));
         TestData.writeMnist(system, "train", 4, 2, 2, 1, true);
         assertEquals(system, catalog.locate("fashion-mnist", Split.TRAIN, null));
         assertEquals(4, catalog.load("fashion-mnist", Split.TRAIN, null).size());
@@ -128,7 +214,9 @@ class DatasetCatalogTest {
         e = assertThrows(FileNotFoundException.class, () -> catalog.load("fashion-mnist", Split.TEST, null));
         assertTrue(e.getMessage().startsWith("dataset 'fashion-mnist' (test split) not found; looked in " + catalog.cacheDir("fashion-mnist")
                 + " (missing t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]), " + system), e.getMessage());
-        assertTrue(e.getMessage().endsWith("download it explicitly with DatasetCatalog.download(\"fashion-mnist\")"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; get it with ./conv4j download fashion-mnist (or apt-get install dataset-fashion-mnist)"), e.getMessage());
+        var mnist = assertThrows(FileNotFoundException.class, () -> catalog.load("mnist", Split.TEST, null));
+        assertTrue(mnist.getMessage().endsWith(" (no such directory); get it with ./conv4j download mnist"), mnist.getMessage());
         var noDir = assertThrows(FileNotFoundException.class, () -> catalog.load("mnist", Split.TEST, tmp.resolve("nope")));
         assertTrue(noDir.getMessage().contains(tmp.resolve("nope") + " (no such directory)"), noDir.getMessage());
     }
@@ -142,10 +230,11 @@ class DatasetCatalogTest {
         assertEquals(URI.create("https://ossci-datasets.s3.amazonaws.com/mnist/"), catalog.baseUrl("mnist"));
         assertEquals(4, catalog.files("fashion-mnist").size());
         assertEquals(9_912_422, catalog.files("mnist").get(0).size());
-        assertEquals(List.of(), catalog.files("cifar-10"));
+        assertEquals(List.of(new RemoteFile("cifar-10-binary.tar.gz", "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd", 170_052_171)),
+                catalog.files("cifar-10"));
+        assertEquals(URI.create("https://www.cs.toronto.edu/~kriz/"), catalog.baseUrl("cifar-10"));
         var e = assertThrows(IllegalArgumentException.class, () -> catalog.cacheDir("imagenet"));
         assertEquals("unknown dataset 'imagenet': expected one of [mnist, fashion-mnist, cifar-10]", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> catalog.download("cifar-10"));
 
         String saved = System.getProperty(DatasetCatalog.CACHE_PROPERTY);
         try {

@@ -157,7 +157,7 @@ class DownloaderTest {
         Path target = dir.resolve("x.bin");
         String any = sha256(new byte[0]);
         var e = assertThrows(IOException.class, () -> new Downloader().fetch(base.resolve("missing.bin"), target, any, 10));
-        assertTrue(e.getMessage().startsWith("HTTP 404") && e.getMessage().endsWith("for " + base.resolve("missing.bin")), e.getMessage());
+        assertEquals("cannot download " + base.resolve("missing.bin") + ": the server answered HTTP 404 Not Found", e.getMessage());
         assertFalse(Files.exists(target));
         assertFalse(Files.exists(Downloader.partFile(target)));
 
@@ -169,6 +169,79 @@ class DownloaderTest {
         e = assertThrows(IOException.class, () -> new Downloader().fetch(base.resolve("big.bin"), target, sha256(b), 6_000));
         assertTrue(e.getMessage().startsWith("incomplete download of " + base.resolve("big.bin") + ": got 5000 of 6000 bytes"), e.getMessage());
         assertTrue(Files.exists(Downloader.partFile(target)), "a short download is kept to resume");
+    }
+
+    // a refused connection: the URL and the cause in words; the folders the call made are gone
+    @Test
+    void aFailedConnectionSaysWhatFailedAndLeavesNoFolder() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        } // closed: nothing listens there now
+        URI url = URI.create("http://127.0.0.1:" + port + "/files/a.bin");
+        Path target = dir.resolve("new/deeper/a.bin");
+        var e = assertThrows(IOException.class, () -> new Downloader().fetch(url, target, sha256(new byte[] {1}), 10));
+        assertTrue(e.getMessage().startsWith("cannot download " + url + ": cannot connect to 127.0.0.1:" + port + " ("), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("new")), "folders created by the failed download are removed");
+        assertTrue(Files.isDirectory(dir), "a folder that was there before stays");
+    }
+
+    // what the JDK reports as a bare host name, or a terse timeout, is put in words
+    @Test
+    void causesArePutInWords() {
+        Downloader d = new Downloader().timeouts(2_000, 5_000);
+        URI url = URI.create("http://fashion-mnist.example/x.gz");
+        assertEquals("cannot resolve host fashion-mnist.example (no network connection or no DNS)",
+                d.reason(new java.net.UnknownHostException("fashion-mnist.example"), url));
+        assertEquals("no answer from fashion-mnist.example (Connect timed out after 2.0 s)", d.reason(new java.net.SocketTimeoutException("Connect timed out"), url));
+        assertEquals("no answer from fashion-mnist.example (Read timed out after 5.0 s)", d.reason(new java.net.SocketTimeoutException("Read timed out"), url));
+        assertEquals("no route to host fashion-mnist.example (no network connection?)", d.reason(new java.net.NoRouteToHostException("x"), url));
+        assertEquals("EOFException: truncated", d.reason(new java.io.EOFException("truncated"), url));
+    }
+
+    // a transfer that stalls after some bytes keeps them to resume, and says so
+    @Test
+    void aStalledTransferKeepsWhatArrivedAndSaysSo() throws Exception {
+        byte[] b = serve("cut.bin", 40_000, 8);
+        server.createContext("/stall/", ex -> {
+            ex.sendResponseHeaders(200, b.length); // promises 40000 bytes, sends 15000, then stalls
+            ex.getResponseBody().write(b, 0, 15_000);
+            ex.getResponseBody().flush();
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        URI url = base.resolve("/stall/cut.bin");
+        Path target = dir.resolve("d/cut.bin");
+        var e = assertThrows(IOException.class, () -> new Downloader().timeouts(5_000, 200).fetch(url, target, sha256(b), b.length));
+        assertEquals("download of " + url + " broke off: no answer from 127.0.0.1 (Read timed out after 0.2 s); kept the first 15000 of 40000 bytes in "
+                + Downloader.partFile(target) + ", run again to resume", e.getMessage());
+        assertEquals(15_000, Files.size(Downloader.partFile(target)));
+        // the next run resumes from byte 15000 at a server that has it whole
+        new Downloader().fetch(base.resolve("cut.bin"), target, sha256(b), b.length);
+        assertEquals("bytes=15000-", ranges.get(ranges.size() - 1));
+        assertArrayEquals(b, Files.readAllBytes(target));
+    }
+
+    // a stall before the first byte keeps no empty partial file and no folder
+    @Test
+    void aStallBeforeAnyByteLeavesNothing() throws Exception {
+        server.createContext("/silent/", ex -> {
+            ex.sendResponseHeaders(200, 100);
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        URI url = base.resolve("/silent/s.bin");
+        var e = assertThrows(IOException.class, () -> new Downloader().timeouts(5_000, 200).fetch(url, dir.resolve("s/s.bin"), sha256(new byte[] {1}), 100));
+        assertEquals("download of " + url + " broke off: no answer from 127.0.0.1 (Read timed out after 0.2 s)", e.getMessage());
+        assertFalse(Files.exists(dir.resolve("s")));
     }
 
     @Test

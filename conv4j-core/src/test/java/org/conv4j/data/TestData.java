@@ -59,4 +59,44 @@ final class TestData {
         Files.write(dir.resolve(prefix + "-labels-idx1-ubyte" + ext), gz ? gzip(lab) : lab);
         return new Split(pixels, labels, n, rows, cols);
     }
+
+    /**
+     * One tar entry: a 512-byte ustar header (name, octal size, type, checksum) then the data
+     * padded to 512 bytes. {@code claimedSize} is written as the size (a hostile header may lie).
+     */
+    static byte[] tarEntry(String name, char type, byte[] data, long claimedSize) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(n, 0, h, 0, Math.min(100, n.length));
+        putOctal(h, 100, 8, 0644);
+        putOctal(h, 124, 12, claimedSize);
+        putOctal(h, 136, 12, 1_234_567_890);
+        h[156] = (byte) type;
+        System.arraycopy("ustar\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, 257, 6);
+        h[263] = '0';
+        h[264] = '0';
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : h) sum += b & 0xff;
+        putOctal(h, 148, 7, sum);
+        byte[] out = new byte[512 + (data.length + 511) / 512 * 512];
+        System.arraycopy(h, 0, out, 0, 512);
+        System.arraycopy(data, 0, out, 512, data.length);
+        return out;
+    }
+
+    /** An octal number of {@code length - 1} digits and a NUL. */
+    private static void putOctal(byte[] h, int from, int length, long v) {
+        String s = Long.toOctalString(v);
+        s = "0".repeat(Math.max(0, length - 1 - s.length())) + s;
+        System.arraycopy(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, from, length - 1);
+    }
+
+    /** Entries followed by the two zero blocks that end a tar file, gzip'd. */
+    static byte[] tarGz(byte[]... entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] e : entries) out.writeBytes(e);
+        out.writeBytes(new byte[1024]);
+        return gzip(out.toByteArray());
+    }
 }

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -80,37 +81,79 @@ public final class Pictures {
         return img;
     }
 
+    /** Tiles with a label each (a filter or channel index), and how many there were before a limit. */
+    public record Tiles(List<BufferedImage> images, List<String> labels, int total) {
+    }
+
     /**
      * The filters of a convolution weight (OC, IC, KH, KW): one tile per filter, in colour when
      * IC is 3, else one gray tile per (filter, input channel) for the first {@code maxChannels}
-     * channels; at most {@code maxTiles} tiles, each enlarged to at least about {@code tilePixels} pixels.
+     * channels (labelled {@code filter:channel} when IC > 1); at most {@code maxTiles} tiles, each
+     * enlarged to at least about {@code tilePixels} pixels.
      */
-    public static BufferedImage filterGrid(Tensor weight, int maxTiles, int maxChannels, int tilePixels) {
+    public static Tiles filterTiles(Tensor weight, int maxTiles, int maxChannels, int tilePixels) {
         if (weight.rank() != 4) throw new IllegalArgumentException("Pictures: expected a weight (OC, IC, KH, KW), got " + weight.shape());
         int oc = weight.dim(0), ic = weight.dim(1), kh = weight.dim(2), kw = weight.dim(3);
         int zoom = zoom(Math.max(kh, kw), tilePixels);
         float[] d = weight.toArray();
-        List<BufferedImage> tiles = new java.util.ArrayList<>();
+        List<BufferedImage> tiles = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (int o = 0; o < oc && tiles.size() < maxTiles; o++) {
-            if (ic == 3) {
-                tiles.add(tile(d, o * 3 * kh * kw, 3, kh, kw, zoom));
+            if (ic == 3 || ic == 1) {
+                tiles.add(tile(d, o * ic * kh * kw, ic, kh, kw, zoom));
+                labels.add(Integer.toString(o));
             } else {
                 for (int c = 0; c < Math.min(ic, maxChannels) && tiles.size() < maxTiles; c++) {
                     tiles.add(tile(d, (o * ic + c) * kh * kw, 1, kh, kw, zoom));
+                    labels.add(o + ":" + c);
                 }
             }
         }
-        return grid(tiles);
+        return new Tiles(tiles, labels, ic == 3 ? oc : oc * ic);
     }
 
-    /** The maps of one image's activations (1, C, H, W): a gray tile per channel, the first {@code maxMaps}, at least about 48 pixels wide. */
-    public static BufferedImage mapGrid(Tensor maps, int maxMaps) {
+    /** The maps of one image's activations (1, C, H, W): a gray tile per channel, the first {@code maxMaps}, at least about {@code tilePixels} wide. */
+    public static Tiles mapTiles(Tensor maps, int maxMaps, int tilePixels) {
         if (maps.rank() != 4 || maps.dim(0) != 1) throw new IllegalArgumentException("Pictures: expected maps (1, C, H, W), got " + maps.shape());
-        int c = maps.dim(1), h = maps.dim(2), w = maps.dim(3), zoom = zoom(Math.max(h, w), 48);
+        int c = maps.dim(1), h = maps.dim(2), w = maps.dim(3), zoom = zoom(Math.max(h, w), tilePixels);
         float[] d = maps.toArray();
-        List<BufferedImage> tiles = new java.util.ArrayList<>();
-        for (int i = 0; i < Math.min(c, maxMaps); i++) tiles.add(tile(d, i * h * w, 1, h, w, zoom));
-        return grid(tiles);
+        List<BufferedImage> tiles = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < Math.min(c, maxMaps); i++) {
+            tiles.add(tile(d, i * h * w, 1, h, w, zoom));
+            labels.add(Integer.toString(i));
+        }
+        return new Tiles(tiles, labels, c);
+    }
+
+    /** The filters as an unlabelled grid (the training report captions it in HTML). */
+    public static BufferedImage filterGrid(Tensor weight, int maxTiles, int maxChannels, int tilePixels) {
+        return grid(filterTiles(weight, maxTiles, maxChannels, tilePixels).images());
+    }
+
+    /** The maps as an unlabelled grid, tiles at least about 48 pixels wide. */
+    public static BufferedImage mapGrid(Tensor maps, int maxMaps) {
+        return grid(mapTiles(maps, maxMaps, 48).images());
+    }
+
+    /** A convolution's filters titled with the layer's name and the weight's shape, each tile labelled with its filter index. */
+    public static BufferedImage labelledFilters(String layer, Tensor weight, int maxTiles, int maxChannels, int tilePixels) {
+        Tiles t = filterTiles(weight, maxTiles, maxChannels, tilePixels);
+        int ic = weight.dim(1);
+        String what = ic == 3 ? "a colour tile per filter" : ic == 1 ? "a tile per filter" : "a tile per filter:input channel";
+        return LabelledGrid.draw(layer + " (Conv2d) weight " + weight.shape(), what + shown(t) + SCALE_NOTE, t.images(), t.labels());
+    }
+
+    /** A layer's output maps titled with its name, type and shape, each tile labelled with its channel index. */
+    public static BufferedImage labelledMaps(String layer, String type, Tensor maps, int maxMaps, int tilePixels) {
+        Tiles t = mapTiles(maps, maxMaps, tilePixels);
+        return LabelledGrid.draw(layer + " (" + type + ") output " + maps.shape(), "a tile per channel" + shown(t) + SCALE_NOTE, t.images(), t.labels());
+    }
+
+    private static final String SCALE_NOTE = "; each scaled to its own min (black) .. max (white)";
+
+    private static String shown(Tiles t) {
+        return t.images().size() < t.total() ? ", the first " + t.images().size() + " of " + t.total() : "";
     }
 
     /** PNG bytes of an image. */
