@@ -8,10 +8,10 @@ import org.conv4j.tensor.Tensor;
  * Maxout (Goodfellow et al. 2013; SPEC 1 "Activations", 001's advice list): the maximum over
  * groups of {@code pieces} consecutive channels,
  * <pre>
- *   y[n, g, ...] = max_{k < pieces} x[n, g * pieces + k, ...]
+ *   y[n, g, ...] = max_{k &lt; pieces} x[n, g * pieces + k, ...]
  * </pre>
  * so (N, C, ...) becomes (N, C / pieces, ...); C must be divisible by {@code pieces}. Any rank
- * >= 2: (N, C) after a Linear or (N, C, H, W) after a Conv2d. Backward routes each gradient to
+ * {@code >= 2}: (N, C) after a Linear or (N, C, H, W) after a Conv2d. Backward routes each gradient to
  * the arg-max channel of its group (the first maximum on ties), as max pooling does.
  */
 public final class Maxout implements Layer {
