@@ -171,7 +171,7 @@ class RunConfigTest {
         assertNull(ClassNames.read(none));
 
         var e = assertThrows(IllegalArgumentException.class, () -> t.metadata(Map.of(Trainer.STATE_KEY, "{}")));
-        assertEquals("Trainer: metadata key 'trainer' is the trainer state's own", e.getMessage());
+        assertEquals("Trainer: metadata key 'trainer' is reserved; keys must not start with \"conv4j.\" nor be \"format\" or \"trainer\"", e.getMessage());
     }
 
     @Test
