@@ -430,6 +430,76 @@ def upsample_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# Conv1d, MaxPool1d, AvgPool1d over (N, C, L)
+#
+# Conv1d header: in_channels out_channels kernel stride padding=p|same|valid dilation groups
+# bias padding_mode. MaxPool1d: kernel stride padding dilation ceil_mode. AvgPool1d: kernel
+# stride padding ceil_mode count_include_pad.
+# ---------------------------------------------------------------------------------------
+
+def conv1d(case, n, cin, cout, length, k, stride=1, padding=0, dilation=1, groups=1, bias=True, mode="zeros"):
+    rng = Rng("conv1d/" + case)
+    fan_in = cin // groups * k
+    x = rng.uniform((n, cin, length))
+    params = [("weight", rng.kaiming((cout, cin // groups, k), fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.Conv1d(cin, cout, k, stride, padding, dilation, groups, bias, padding_mode=mode).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "Conv1d", "in_channels": cin, "out_channels": cout, "kernel": k, "stride": stride,
+              "padding": padding, "dilation": dilation, "groups": groups, "bias": bias, "padding_mode": mode}
+    layer_case("conv1d", case, header, build, x, params, rng=rng)
+
+
+def pool1d_cases():
+    conv1d("k1", 2, 3, 4, 5, 1)
+    conv1d("k3_p1_batch1", 1, 2, 3, 7, 3, padding=1)
+    conv1d("k4_even_s2", 2, 2, 3, 9, 4, stride=2)
+    conv1d("k5_s3_p2_odd", 3, 2, 2, 11, 5, stride=3, padding=2)
+    conv1d("d2_k3", 2, 2, 2, 9, 3, dilation=2)
+    conv1d("d3_k2_p3_s2", 1, 3, 2, 8, 2, stride=2, padding=3, dilation=3)
+    conv1d("g2", 2, 4, 6, 7, 3, padding=1, groups=2)
+    conv1d("depthwise_nobias", 2, 3, 3, 6, 3, groups=3, bias=False)
+    conv1d("same_k4", 2, 2, 3, 7, 4, padding="same")
+    conv1d("valid_k3", 1, 2, 2, 5, 3, padding="valid")
+    conv1d("reflect_p2", 2, 2, 3, 6, 3, padding=2, mode="reflect")
+    conv1d("replicate_p1_s2", 1, 3, 2, 7, 3, stride=2, padding=1, mode="replicate")
+    conv1d("circular_p2_d2", 2, 2, 2, 6, 3, padding=2, dilation=2, mode="circular")
+
+    def maxpool1d(case, shape, k, stride=None, padding=0, dilation=1, ceil=False):
+        s = stride if stride is not None else k
+        simple("maxpool1d", case, {"layer": "MaxPool1d", "kernel": k, "stride": s, "padding": padding,
+                                   "dilation": dilation, "ceil_mode": ceil},
+               lambda: nn.MaxPool1d(k, s, padding, dilation, ceil_mode=ceil), lambda r: r.uniform(shape))
+
+    def avgpool1d(case, shape, k, stride=None, padding=0, ceil=False, include_pad=True):
+        s = stride if stride is not None else k
+        simple("avgpool1d", case, {"layer": "AvgPool1d", "kernel": k, "stride": s, "padding": padding,
+                                   "ceil_mode": ceil, "count_include_pad": include_pad},
+               lambda: nn.AvgPool1d(k, s, padding, ceil_mode=ceil, count_include_pad=include_pad),
+               lambda r: r.uniform(shape))
+
+    maxpool1d("k2_s2", (2, 3, 8), 2)
+    maxpool1d("k2_odd_floor_batch1", (1, 2, 7), 2)
+    maxpool1d("k3_s2_p1", (2, 2, 9), 3, 2, 1)
+    maxpool1d("k3_s2_ceil", (2, 2, 8), 3, 2, ceil=True)
+    maxpool1d("k3_s1_p1_d2", (1, 3, 7), 3, 1, 1, 2)
+    maxpool1d("k4_s3_p2_ceil", (2, 2, 10), 4, 3, 2, ceil=True)
+    avgpool1d("k2_s2", (2, 3, 8), 2)
+    avgpool1d("k2_odd_floor_batch1", (1, 2, 7), 2)
+    avgpool1d("k3_s2_p1_include_pad", (2, 2, 9), 3, 2, 1)
+    avgpool1d("k3_s2_p1_exclude_pad", (2, 2, 9), 3, 2, 1, include_pad=False)
+    avgpool1d("k3_s2_ceil", (2, 2, 8), 3, 2, ceil=True)
+    avgpool1d("k3_s2_p1_ceil_exclude_pad", (2, 2, 6), 3, 2, 1, ceil=True, include_pad=False)
+
+
+# ---------------------------------------------------------------------------------------
 # Linear: header in_features out_features bias; x is (N, in) or (N, C, H, W) flattened.
 # ---------------------------------------------------------------------------------------
 
@@ -665,6 +735,7 @@ def main():
     conv2d_cases()
     conv_transpose2d_cases()
     upsample_cases()
+    pool1d_cases()
     linear_cases()
     activation_cases()
     pool_cases()

@@ -8,10 +8,12 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
@@ -24,6 +26,7 @@ import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Mode;
@@ -68,6 +71,24 @@ public final class GradientCheckSuite {
             Upsample u = r.nextBoolean() ? new Upsample(1 + r.nextInt(3) + 0.5 * r.nextInt(2)) : new Upsample(1 + r.nextInt(7), 1 + r.nextInt(7));
             if (r.nextBoolean()) u.mode("bilinear").alignCorners(r.nextBoolean());
             return new Case(u, uniform(r, 1 + r.nextInt(2), 2, 1 + r.nextInt(4), 1 + r.nextInt(4)));
+        });
+        s.add("Conv1d", r -> {
+            int groups = 1 + r.nextInt(2), cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+            int k = 1 + r.nextInt(4), d = 1 + r.nextInt(2), p = r.nextInt(3);
+            Conv1d c = new Conv1d(cin, cout, k).stride(1 + r.nextInt(3)).padding(p).dilation(d).groups(groups)
+                    .paddingMode(PaddingMode.values()[r.nextInt(4)]).bias(r.nextBoolean());
+            return new Case(c, uniform(r, 1 + r.nextInt(2), cin, Math.max(d * (k - 1) + 1, p + 1) + 1 + r.nextInt(4)));
+        });
+        s.add("MaxPool1d", r -> {
+            int k = 2 + r.nextInt(2);
+            MaxPool1d p = new MaxPool1d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1)).ceilMode(r.nextBoolean());
+            return new Case(p, distinct(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(4)));
+        });
+        s.add("AvgPool1d", r -> {
+            int k = 2 + r.nextInt(2);
+            AvgPool1d p = new AvgPool1d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1))
+                    .ceilMode(r.nextBoolean()).countIncludePad(r.nextBoolean());
+            return new Case(p, uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(4)));
         });
         s.add("Linear", r -> {
             Linear l = new Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());

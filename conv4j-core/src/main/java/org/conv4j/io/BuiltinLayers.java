@@ -5,11 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.GaussianPool2d;
@@ -17,13 +20,14 @@ import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Identity;
 import org.conv4j.nn.LeakyReLU;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Merge;
 import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Tanh;
-import org.conv4j.nn.Upsample;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 
 /** The codecs of the built-in layers beyond those in {@link Architecture}'s own block: pooling, activations, normalization, dropout, Graph. */
 final class BuiltinLayers {
@@ -136,6 +140,33 @@ final class BuiltinLayers {
         Architecture.register("Graph", Graph.class, BuiltinLayers::encodeGraph, BuiltinLayers::decodeGraph);
         Architecture.register("ConvTranspose2d", ConvTranspose2d.class, BuiltinLayers::encodeConvTranspose2d, BuiltinLayers::decodeConvTranspose2d);
         Architecture.register("Upsample", Upsample.class, BuiltinLayers::encodeUpsample, BuiltinLayers::decodeUpsample);
+        Architecture.register("Conv1d", Conv1d.class, BuiltinLayers::encodeConv1d, BuiltinLayers::decodeConv1d);
+        Architecture.register("MaxPool1d", MaxPool1d.class,
+                (p, out) -> {
+                    out.put("kernel_size", p.kernelSize());
+                    out.put("stride", p.stride());
+                    out.put("padding", p.padding());
+                    out.put("dilation", p.dilation());
+                    out.put("ceil_mode", p.ceilMode());
+                },
+                c -> {
+                    MaxPool1d m = new MaxPool1d(c.intValue("kernel_size")).padding(c.intValue("padding", 0))
+                            .dilation(c.intValue("dilation", 1)).ceilMode(c.bool("ceil_mode", false));
+                    return c.has("stride") ? m.stride(c.intValue("stride")) : m;
+                });
+        Architecture.register("AvgPool1d", AvgPool1d.class,
+                (p, out) -> {
+                    out.put("kernel_size", p.kernelSize());
+                    out.put("stride", p.stride());
+                    out.put("padding", p.padding());
+                    out.put("ceil_mode", p.ceilMode());
+                    out.put("count_include_pad", p.countIncludePad());
+                },
+                c -> {
+                    AvgPool1d a = new AvgPool1d(c.intValue("kernel_size")).padding(c.intValue("padding", 0))
+                            .ceilMode(c.bool("ceil_mode", false)).countIncludePad(c.bool("count_include_pad", true));
+                    return c.has("stride") ? a.stride(c.intValue("stride")) : a;
+                });
     }
 
     private static void encodeConvTranspose2d(ConvTranspose2d c, Map<String, Object> out) {
@@ -188,6 +219,37 @@ final class BuiltinLayers {
             }
         }
         return u.mode(c.string("mode", "nearest")).alignCorners(c.bool("align_corners", false));
+    }
+
+    private static void encodeConv1d(Conv1d c, Map<String, Object> out) {
+        out.put("in_channels", c.inChannels());
+        out.put("out_channels", c.outChannels());
+        out.put("kernel_size", c.kernelSize());
+        out.put("stride", c.stride());
+        out.put("padding", c.isSame() ? "same" : c.padding()[0]);
+        out.put("dilation", c.dilation());
+        out.put("groups", c.groups());
+        out.put("bias", c.hasBias());
+        out.put("padding_mode", c.paddingMode().name().toLowerCase(Locale.ROOT));
+    }
+
+    private static Conv1d decodeConv1d(LayerConfig c) {
+        int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), k = c.intValue("kernel_size");
+        int groups = c.intValue("groups", 1);
+        boolean bias = c.bool("bias", true);
+        String modeName = c.string("padding_mode", "zeros");
+        PaddingMode mode = null;
+        for (PaddingMode m : PaddingMode.values()) if (m.name().toLowerCase(Locale.ROOT).equals(modeName)) mode = m;
+        if (mode == null) throw c.error("'padding_mode' must be zeros, reflect, replicate or circular, got \"%s\"", modeName);
+        // the constructor allocates the ungrouped weight before groups() shrinks it
+        c.reserveTemporary(outC, in, k);
+        c.reserve(outC, Math.max(1, in / Math.max(1, groups)), k);
+        if (bias) c.reserve(outC);
+        Conv1d conv = new Conv1d(in, outC, k).groups(groups).bias(bias).stride(c.intValue("stride", 1))
+                .dilation(c.intValue("dilation", 1)).paddingMode(mode);
+        if (!c.has("padding")) return conv;
+        Object p = c.raw("padding");
+        return p instanceof String ? conv.padding((String) p) : conv.padding(c.intValue("padding"));
     }
 
     // {"type": "Graph", "nodes": [{"name", "inputs", "layer": {...}} or {"name", "inputs", "merge": "add"|"concat"}], "output": name}

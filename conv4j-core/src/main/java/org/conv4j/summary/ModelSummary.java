@@ -5,9 +5,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.GaussianPool2d;
@@ -16,6 +18,7 @@ import org.conv4j.nn.Graph;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Sequential;
 import org.conv4j.nn.TrainablePool2d;
@@ -28,7 +31,7 @@ import org.conv4j.tensor.Shape;
  *
  * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
  * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, ConvTranspose2d
- * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), bilinear Upsample (4 weights per output), Linear
+ * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Conv1d {@code 2 * OC * OL * (C/groups) * K}, bilinear Upsample (4 weights per output), Linear
  * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
  * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
  * the usual conventions; biases are not counted.
@@ -36,7 +39,9 @@ import org.conv4j.tensor.Shape;
  * <p>Receptive field (SPEC 2 example 6) and jump follow the standard recurrence: a window of
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
  * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
- * branches, the largest receptive field and jump of the inputs are taken.
+ * branches, the largest receptive field and jump of the inputs are taken. A 1-D map (N, C, L) is
+ * one row (H = 1, W = L); of a 3-D map (N, C, D, H, W) the H and W axes are reported (the depth's
+ * field follows the same recurrence but has no column in the table).
  *
  * <p>Sequential and Graph are walked into; any other layer is one row (a container of another
  * kind reports all the parameters under it, but FLOPs and the receptive field only for the layer
@@ -61,7 +66,7 @@ public final class ModelSummary {
     private ModelSummary(Layer model, Shape input) {
         this.input = input;
         this.totalParameters = Layers.parameterCount(model);
-        int h = input.rank() == 4 ? input.dim(2) : 1, w = input.rank() == 4 ? input.dim(3) : 1;
+        int h = isMap(input) ? mapH(input) : 1, w = isMap(input) ? mapW(input) : 1;
         State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
         output = end.shape;
         receptiveH = end.rfH;
@@ -135,6 +140,12 @@ public final class ModelSummary {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
         } else if (layer instanceof TrainablePool2d p) {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof Conv1d c) {
+            window = new int[] {1, c.dilation() * (c.kernelSize() - 1) + 1, 1, c.stride()};
+        } else if (layer instanceof MaxPool1d p) {
+            window = new int[] {1, p.dilation() * (p.kernelSize() - 1) + 1, 1, p.stride()};
+        } else if (layer instanceof AvgPool1d p) {
+            window = new int[] {1, p.kernelSize(), 1, p.stride()};
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }
@@ -149,8 +160,8 @@ public final class ModelSummary {
                     (int) Math.max(1, Math.round((double) in.jumpH * x.dim(2) / out.dim(2))),
                     (int) Math.max(1, Math.round((double) in.jumpW * x.dim(3) / out.dim(3))), out.dim(2), out.dim(3));
         }
-        int mapH = out.rank() == 4 ? out.dim(2) : (window != null ? 1 : in.mapH);
-        int mapW = out.rank() == 4 ? out.dim(3) : (window != null ? 1 : in.mapW);
+        int mapH = isMap(out) ? mapH(out) : (window != null ? 1 : in.mapH);
+        int mapW = isMap(out) ? mapW(out) : (window != null ? 1 : in.mapW);
         if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
         return new State(out, in.rfH + (window[0] - 1) * in.jumpH, in.rfW + (window[1] - 1) * in.jumpW,
                 in.jumpH * window[2], in.jumpW * window[3], mapH, mapW);
@@ -166,11 +177,25 @@ public final class ModelSummary {
                 Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), out.dim(2), out.dim(3));
     }
 
+    // a map: (N, C, L) is one row of L, (N, C, H, W) and (N, C, D, H, W) show H and W
+    private static boolean isMap(Shape s) {
+        return s.rank() >= 3 && s.rank() <= 5;
+    }
+
+    private static int mapH(Shape s) {
+        return s.rank() == 3 ? 1 : s.dim(s.rank() - 2);
+    }
+
+    private static int mapW(Shape s) {
+        return s.dim(s.rank() - 1);
+    }
+
     private static long flops(Layer layer, Shape in, Shape out) {
         long outPerImage = out.sizeFrom(1);
         if (layer instanceof Conv2d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelH() * c.kernelW();
         // a transposed convolution multiplies every input value by a kernel of each output channel of its group
         if (layer instanceof ConvTranspose2d t) return 2L * in.sizeFrom(1) * (t.outChannels() / t.groups()) * t.kernelH() * t.kernelW();
+        if (layer instanceof Conv1d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelSize();
         if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
         if (layer instanceof Upsample u && u.interpolation() == Upsample.Interpolation.BILINEAR) return 2L * 4 * outPerImage;
         if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Flatten;
@@ -17,6 +18,7 @@ import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
@@ -81,6 +83,19 @@ class ModelSummaryTest {
         assertEquals(1, row(s, "2").jumpW());
         assertEquals(2L * 4 * 16 * 16, row(s, "2").flops());
         assertEquals(0, s.rows().get(2).parameters());
+    }
+
+    @Test
+    void oneDimensionalLayersAreOneRowOfLength() {
+        // conv k5 d2 (rf 9) stride 2, max pool 3 stride 2 (9 + 2*2 = 13, jump 4), conv k3 (13 + 2*4 = 21)
+        Sequential net = new Sequential(new Conv1d(2, 4, 5).dilation(2).stride(2), new MaxPool1d(3).stride(2), new Conv1d(4, 3, 3).groups(1));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 2, 64));
+        assertEquals(Shape.of(1, 4, 28), row(s, "0").output());
+        assertEquals(Shape.of(1, 3, 11), s.output());
+        assertArrayEquals(new int[] {1, 21}, s.receptiveField());
+        assertEquals(4, row(s, "2").jumpW());
+        assertEquals(2L * 4 * 28 * 2 * 5, row(s, "0").flops());
+        assertEquals(4 * 2 * 5 + 4, row(s, "0").parameters());
     }
 
     @Test
