@@ -500,6 +500,79 @@ def pool1d_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# Conv3d, MaxPool3d, AvgPool3d over (N, C, D, H, W); BatchNorm3d is with the other batch norms.
+#
+# Conv3d header: in_channels out_channels kernel=kd,kh,kw stride padding dilation (triples)
+# groups bias. MaxPool3d: kernel stride padding dilation ceil_mode. AvgPool3d: kernel stride
+# padding ceil_mode count_include_pad.
+# ---------------------------------------------------------------------------------------
+
+def triple(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+
+
+def conv3d(case, n, cin, cout, dhw, k, stride=1, padding=0, dilation=1, groups=1, bias=True):
+    rng = Rng("conv3d/" + case)
+    k, stride, padding, dilation = triple(k), triple(stride), triple(padding), triple(dilation)
+    fan_in = cin // groups * k[0] * k[1] * k[2]
+    x = rng.uniform((n, cin) + tuple(dhw))
+    params = [("weight", rng.kaiming((cout, cin // groups) + k, fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.Conv3d(cin, cout, k, stride, padding, dilation, groups, bias).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "Conv3d", "in_channels": cin, "out_channels": cout, "kernel": k, "stride": stride,
+              "padding": padding, "dilation": dilation, "groups": groups, "bias": bias}
+    layer_case("conv3d", case, header, build, x, params, rng=rng)
+
+
+def volume_cases():
+    conv3d("k1", 2, 3, 2, (2, 3, 4), 1)
+    conv3d("k3_p1_batch1", 1, 2, 3, (3, 4, 5), 3, padding=1)
+    conv3d("k2x3x1_s2x1x2_odd", 2, 2, 2, (5, 4, 5), (2, 3, 1), stride=(2, 1, 2))
+    conv3d("k3_s2_p1x0x1", 2, 2, 3, (5, 5, 4), 3, stride=2, padding=(1, 0, 1))
+    conv3d("d2_k2_p1", 1, 2, 2, (4, 5, 5), 2, padding=1, dilation=2)
+    conv3d("d1x2x1_k3_s1x2x1", 2, 2, 2, (3, 6, 4), 3, stride=(1, 2, 1), dilation=(1, 2, 1), padding=(1, 2, 0))
+    conv3d("g2", 2, 4, 6, (3, 3, 4), (1, 3, 3), padding=(0, 1, 1), groups=2)
+    conv3d("depthwise_nobias", 1, 3, 3, (3, 4, 4), 2, groups=3, bias=False)
+    conv3d("k3x1x1_temporal_s3", 2, 3, 2, (7, 2, 3), (3, 1, 1), stride=(3, 1, 1))
+
+    def maxpool3d(case, shape, k, stride=None, padding=0, dilation=1, ceil=False):
+        k, padding, dilation = triple(k), triple(padding), triple(dilation)
+        s = triple(stride) if stride is not None else k
+        simple("maxpool3d", case, {"layer": "MaxPool3d", "kernel": k, "stride": s, "padding": padding,
+                                   "dilation": dilation, "ceil_mode": ceil},
+               lambda: nn.MaxPool3d(k, s, padding, dilation, ceil_mode=ceil), lambda r: r.uniform(shape))
+
+    def avgpool3d(case, shape, k, stride=None, padding=0, ceil=False, include_pad=True):
+        k, padding = triple(k), triple(padding)
+        s = triple(stride) if stride is not None else k
+        simple("avgpool3d", case, {"layer": "AvgPool3d", "kernel": k, "stride": s, "padding": padding,
+                                   "ceil_mode": ceil, "count_include_pad": include_pad},
+               lambda: nn.AvgPool3d(k, s, padding, ceil_mode=ceil, count_include_pad=include_pad),
+               lambda r: r.uniform(shape))
+
+    maxpool3d("k2", (2, 2, 4, 4, 4), 2)
+    maxpool3d("k2_odd_floor_batch1", (1, 2, 5, 3, 5), 2)
+    maxpool3d("k3_s2_p1", (2, 1, 5, 6, 5), 3, 2, 1)
+    maxpool3d("k3x2x2_s2_ceil", (1, 2, 6, 5, 4), (3, 2, 2), 2, ceil=True)
+    maxpool3d("k2_s1_d2x1x2", (2, 1, 5, 3, 5), 2, 1, 0, (2, 1, 2))
+    maxpool3d("k1x3x3_s1x2x2_p0x1x1", (1, 2, 3, 5, 5), (1, 3, 3), (1, 2, 2), (0, 1, 1))
+    avgpool3d("k2", (2, 2, 4, 4, 4), 2)
+    avgpool3d("k2_odd_floor_batch1", (1, 2, 5, 3, 5), 2)
+    avgpool3d("k3_s2_p1_include_pad", (2, 1, 5, 6, 5), 3, 2, 1)
+    avgpool3d("k3_s2_p1_exclude_pad", (2, 1, 5, 6, 5), 3, 2, 1, include_pad=False)
+    avgpool3d("k3x2x2_s2_ceil", (1, 2, 6, 5, 4), (3, 2, 2), 2, ceil=True)
+    avgpool3d("k3_s2_p1_ceil_exclude_pad", (1, 2, 4, 4, 6), 3, 2, 1, ceil=True, include_pad=False)
+
+
+# ---------------------------------------------------------------------------------------
 # Linear: header in_features out_features bias; x is (N, in) or (N, C, H, W) flattened.
 # ---------------------------------------------------------------------------------------
 
@@ -641,7 +714,7 @@ def pool_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# BatchNorm1d over (N, K) and BatchNorm2d over (N, C, H, W).
+# BatchNorm1d over (N, K), BatchNorm2d over (N, C, H, W), BatchNorm3d over (N, C, D, H, W).
 # Header: num_features eps momentum mode=train|eval. Train: batch statistics (biased
 # variance for normalizing), running statistics updated with momentum 0.1 as PyTorch does:
 # running = 0.9 * running + 0.1 * batch, with the UNBIASED batch variance (n / (n - 1)) for
@@ -658,7 +731,7 @@ def batchnorm(family, case, x_shape, train, x=None, default_params=False):
     else:
         params = [("weight", rng.uniform((c,), 0.5, 1.5)), ("bias", rng.uniform((c,), -0.5, 0.5))]
         buffers = [("running_mean", rng.uniform((c,), -0.5, 0.5)), ("running_var", rng.uniform((c,), 0.5, 1.5))]
-    cls = nn.BatchNorm1d if family == "batchnorm1d" else nn.BatchNorm2d
+    cls = {"batchnorm1d": nn.BatchNorm1d, "batchnorm2d": nn.BatchNorm2d, "batchnorm3d": nn.BatchNorm3d}[family]
 
     def build(dtype):
         bn = cls(c, eps=1e-5, momentum=0.1).to(dtype)
@@ -683,6 +756,9 @@ def batchnorm_cases():
     batchnorm("batchnorm2d", "train", (3, 4, 5, 6), True)
     batchnorm("batchnorm2d", "train_batch1_odd", (1, 3, 3, 5), True)
     batchnorm("batchnorm2d", "eval", (2, 3, 4, 5), False)
+    batchnorm("batchnorm3d", "train", (3, 4, 2, 3, 4), True)
+    batchnorm("batchnorm3d", "train_batch1_odd", (1, 3, 3, 1, 5), True)
+    batchnorm("batchnorm3d", "eval", (2, 3, 2, 4, 3), False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -736,6 +812,7 @@ def main():
     conv_transpose2d_cases()
     upsample_cases()
     pool1d_cases()
+    volume_cases()
     linear_cases()
     activation_cases()
     pool_cases()

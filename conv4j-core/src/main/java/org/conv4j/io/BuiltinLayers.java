@@ -9,10 +9,13 @@ import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv1d;
+import org.conv4j.nn.Conv3d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.GaussianPool2d;
@@ -22,6 +25,7 @@ import org.conv4j.nn.Identity;
 import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Merge;
 import org.conv4j.nn.Sigmoid;
@@ -141,6 +145,70 @@ final class BuiltinLayers {
         Architecture.register("ConvTranspose2d", ConvTranspose2d.class, BuiltinLayers::encodeConvTranspose2d, BuiltinLayers::decodeConvTranspose2d);
         Architecture.register("Upsample", Upsample.class, BuiltinLayers::encodeUpsample, BuiltinLayers::decodeUpsample);
         Architecture.register("Conv1d", Conv1d.class, BuiltinLayers::encodeConv1d, BuiltinLayers::decodeConv1d);
+        Architecture.register("Conv3d", Conv3d.class,
+                (c, out) -> {
+                    out.put("in_channels", c.inChannels());
+                    out.put("out_channels", c.outChannels());
+                    out.put("kernel_size", list(c.kernelSize()));
+                    out.put("stride", list(c.stride()));
+                    out.put("padding", list(c.padding()));
+                    out.put("dilation", list(c.dilation()));
+                    out.put("groups", c.groups());
+                    out.put("bias", c.hasBias());
+                },
+                c -> {
+                    int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), groups = c.intValue("groups", 1);
+                    int[] k = triple(c, "kernel_size"), s = triple(c, "stride", 1), p = triple(c, "padding", 0), d = triple(c, "dilation", 1);
+                    boolean bias = c.bool("bias", true);
+                    // the constructor allocates the ungrouped weight before groups() shrinks it
+                    c.reserveTemporary(outC, in, k[0], k[1], k[2]);
+                    c.reserve(outC, Math.max(1, in / Math.max(1, groups)), k[0], k[1], k[2]);
+                    if (bias) c.reserve(outC);
+                    return new Conv3d(in, outC, k[0], k[1], k[2]).groups(groups).bias(bias).stride(s[0], s[1], s[2])
+                            .padding(p[0], p[1], p[2]).dilation(d[0], d[1], d[2]);
+                });
+        Architecture.register("MaxPool3d", MaxPool3d.class,
+                (p, out) -> {
+                    out.put("kernel_size", list(p.kernelSize()));
+                    out.put("stride", list(p.stride()));
+                    out.put("padding", list(p.padding()));
+                    out.put("dilation", list(p.dilation()));
+                    out.put("ceil_mode", p.ceilMode());
+                },
+                c -> {
+                    int[] k = triple(c, "kernel_size"), p = triple(c, "padding", 0), d = triple(c, "dilation", 1);
+                    MaxPool3d m = new MaxPool3d(k[0], k[1], k[2]).padding(p[0], p[1], p[2]).dilation(d[0], d[1], d[2])
+                            .ceilMode(c.bool("ceil_mode", false));
+                    int[] s = triple(c, "stride", 0);
+                    return s[0] == 0 ? m : m.stride(s[0], s[1], s[2]);
+                });
+        Architecture.register("AvgPool3d", AvgPool3d.class,
+                (p, out) -> {
+                    out.put("kernel_size", list(p.kernelSize()));
+                    out.put("stride", list(p.stride()));
+                    out.put("padding", list(p.padding()));
+                    out.put("ceil_mode", p.ceilMode());
+                    out.put("count_include_pad", p.countIncludePad());
+                },
+                c -> {
+                    int[] k = triple(c, "kernel_size"), p = triple(c, "padding", 0);
+                    AvgPool3d a = new AvgPool3d(k[0], k[1], k[2]).padding(p[0], p[1], p[2]).ceilMode(c.bool("ceil_mode", false))
+                            .countIncludePad(c.bool("count_include_pad", true));
+                    int[] s = triple(c, "stride", 0);
+                    return s[0] == 0 ? a : a.stride(s[0], s[1], s[2]);
+                });
+        Architecture.register("BatchNorm3d", BatchNorm3d.class,
+                (b, out) -> {
+                    out.put("num_features", b.numFeatures());
+                    out.put("eps", b.eps());
+                    out.put("momentum", b.momentum());
+                    out.put("affine", b.isAffine());
+                },
+                c -> {
+                    int n = c.intValue("num_features");
+                    c.reserve(4, n);
+                    return new BatchNorm3d(n).eps(c.number("eps", 1e-5)).momentum(c.number("momentum", 0.1)).affine(c.bool("affine", true));
+                });
         Architecture.register("MaxPool1d", MaxPool1d.class,
                 (p, out) -> {
                     out.put("kernel_size", p.kernelSize());
@@ -250,6 +318,21 @@ final class BuiltinLayers {
         if (!c.has("padding")) return conv;
         Object p = c.raw("padding");
         return p instanceof String ? conv.padding((String) p) : conv.padding(c.intValue("padding"));
+    }
+
+    private static List<Integer> list(int[] v) {
+        return List.of(v[0], v[1], v[2]);
+    }
+
+    // a required 3-D size: n (meaning [n, n, n]) or [d, h, w]
+    private static int[] triple(LayerConfig c, String key) {
+        if (c.raw(key) instanceof List) return c.intArray(key, 3);
+        int n = c.intValue(key);
+        return new int[] {n, n, n};
+    }
+
+    private static int[] triple(LayerConfig c, String key, int defaultValue) {
+        return c.has(key) ? triple(c, key) : new int[] {defaultValue, defaultValue, defaultValue};
     }
 
     // {"type": "Graph", "nodes": [{"name", "inputs", "layer": {...}} or {"name", "inputs", "merge": "add"|"concat"}], "output": name}

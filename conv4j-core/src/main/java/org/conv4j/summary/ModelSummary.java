@@ -7,10 +7,13 @@ import java.util.List;
 import java.util.Map;
 import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.GaussianPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
@@ -20,6 +23,7 @@ import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Sequential;
 import org.conv4j.nn.TrainablePool2d;
 import org.conv4j.nn.Upsample;
@@ -31,7 +35,8 @@ import org.conv4j.tensor.Shape;
  *
  * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
  * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, ConvTranspose2d
- * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Conv1d {@code 2 * OC * OL * (C/groups) * K}, bilinear Upsample (4 weights per output), Linear
+ * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Conv1d {@code 2 * OC * OL * (C/groups) * K},
+ * Conv3d {@code 2 * OC * OD * OH * OW * (C/groups) * KD * KH * KW}, bilinear Upsample (4 weights per output), Linear
  * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
  * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
  * the usual conventions; biases are not counted.
@@ -146,6 +151,12 @@ public final class ModelSummary {
             window = new int[] {1, p.dilation() * (p.kernelSize() - 1) + 1, 1, p.stride()};
         } else if (layer instanceof AvgPool1d p) {
             window = new int[] {1, p.kernelSize(), 1, p.stride()};
+        } else if (layer instanceof Conv3d c) {
+            window = volumeWindow(c.kernelSize(), c.dilation(), c.stride());
+        } else if (layer instanceof MaxPool3d p) {
+            window = volumeWindow(p.kernelSize(), p.dilation(), p.stride());
+        } else if (layer instanceof AvgPool3d p) {
+            window = volumeWindow(p.kernelSize(), new int[] {1, 1, 1}, p.stride());
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }
@@ -177,6 +188,11 @@ public final class ModelSummary {
                 Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), out.dim(2), out.dim(3));
     }
 
+    // the H and W axes of a (depth, height, width) window: effective sizes and strides
+    private static int[] volumeWindow(int[] k, int[] d, int[] s) {
+        return new int[] {d[1] * (k[1] - 1) + 1, d[2] * (k[2] - 1) + 1, s[1], s[2]};
+    }
+
     // a map: (N, C, L) is one row of L, (N, C, H, W) and (N, C, D, H, W) show H and W
     private static boolean isMap(Shape s) {
         return s.rank() >= 3 && s.rank() <= 5;
@@ -196,9 +212,13 @@ public final class ModelSummary {
         // a transposed convolution multiplies every input value by a kernel of each output channel of its group
         if (layer instanceof ConvTranspose2d t) return 2L * in.sizeFrom(1) * (t.outChannels() / t.groups()) * t.kernelH() * t.kernelW();
         if (layer instanceof Conv1d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelSize();
+        if (layer instanceof Conv3d c) {
+            int[] k = c.kernelSize();
+            return 2L * outPerImage * (c.inChannels() / c.groups()) * k[0] * k[1] * k[2];
+        }
         if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
         if (layer instanceof Upsample u && u.interpolation() == Upsample.Interpolation.BILINEAR) return 2L * 4 * outPerImage;
-        if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;
+        if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d || layer instanceof BatchNorm3d) return 2L * outPerImage;
         if (layer instanceof GaussianPool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
         if (layer instanceof TrainablePool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
         return 0;

@@ -10,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
@@ -31,6 +34,7 @@ import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
@@ -109,6 +113,26 @@ class BuiltinLayersTest {
         ModelFile.save(model, file);
         Layer loaded = ModelFile.load(file);
         assertEquals(model.toString(), loaded.toString());
+        assertSameBits(model.forward(x, Mode.EVAL), loaded.forward(x, Mode.EVAL));
+        assertEquals(Architecture.toJson(model), Architecture.toJson(loaded));
+    }
+
+    @Test
+    void volumeLayersRoundTripBitIdentically() throws Exception {
+        Init.seed(6);
+        Layer model = new Sequential()
+                .add("conv", new Conv3d(2, 4, 3, 2, 3).stride(1, 2, 1).padding(1, 0, 1).dilation(2, 1, 1).groups(2))
+                .add("bn", new BatchNorm3d(4).eps(1e-3).momentum(0.3))
+                .add("max", new MaxPool3d(2, 1, 2).stride(1).padding(1, 0, 0).dilation(1, 1, 2).ceilMode(true))
+                .add("avg", new AvgPool3d(2).countIncludePad(false).padding(1, 0, 1))
+                .add("head", new Conv3d(4, 2, 1).bias(false));
+        Tensor x = random(new SplittableRandom(8), 2, 2, 6, 7, 6);
+        model.forward(x, Mode.TRAIN); // moves the running statistics away from their initial values
+        Path file = dir.resolve("volume.safetensors");
+        ModelFile.save(model, file);
+        Layer loaded = ModelFile.load(file);
+        assertEquals(model.toString(), loaded.toString());
+        assertTrue(Layers.namedParameters(loaded).containsKey("bn.running_var"));
         assertSameBits(model.forward(x, Mode.EVAL), loaded.forward(x, Mode.EVAL));
         assertEquals(Architecture.toJson(model), Architecture.toJson(loaded));
     }

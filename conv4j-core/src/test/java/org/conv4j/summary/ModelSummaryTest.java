@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
 import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.Graph;
@@ -20,6 +22,7 @@ import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
@@ -96,6 +99,20 @@ class ModelSummaryTest {
         assertEquals(4, row(s, "2").jumpW());
         assertEquals(2L * 4 * 28 * 2 * 5, row(s, "0").flops());
         assertEquals(4 * 2 * 5 + 4, row(s, "0").parameters());
+    }
+
+    @Test
+    void volumesReportHeightAndWidth() {
+        // conv 3x3x3 pad 1 (rf 3), bn, max pool 1x2x2 (rf 4, jump 2), conv (1, 3, 3) (rf 4 + 2*2 = 8)
+        Sequential net = new Sequential(new Conv3d(1, 4, 3).padding(1), new BatchNorm3d(4), new MaxPool3d(1, 2, 2), new Conv3d(4, 2, 1, 3, 3));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 5, 8, 8));
+        assertEquals(Shape.of(1, 4, 5, 8, 8), row(s, "0").output());
+        assertEquals(Shape.of(1, 2, 5, 2, 2), s.output());
+        assertEquals(2L * 4 * 5 * 8 * 8 * 27, row(s, "0").flops());
+        assertEquals(4 * 27 + 4, row(s, "0").parameters());
+        assertEquals(2L * 4 * 5 * 8 * 8, row(s, "1").flops());
+        assertArrayEquals(new int[] {8, 8}, s.receptiveField());
+        assertEquals(2, row(s, "3").jumpH());
     }
 
     @Test
