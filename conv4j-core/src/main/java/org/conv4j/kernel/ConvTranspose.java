@@ -46,6 +46,33 @@ public final class ConvTranspose {
         });
     }
 
+    /**
+     * Whether the convolution's own output size is x's. With an output_padding of at least the
+     * stride (allowed below the dilation) the map of y's size holds one more row or column of
+     * windows than x has; {@link Conv}'s fast paths would compute it, so such layers take
+     * {@link #backwardByColumns}, which reads only the geometry's rows and columns.
+     */
+    private static boolean natural(ConvGeometry g) {
+        return ConvGeometry.outSize(g.h, g.kh, g.sh, g.dh, g.pt + g.pb, false) == g.oh
+                && ConvGeometry.outSize(g.w, g.kw, g.sw, g.dw, g.pl + g.pr, false) == g.ow;
+    }
+
+    // per image and group: col = im2col(dy); dx_g = W_g col; dW_g += x_g col^T (images in order)
+    private static void backwardByColumns(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor dy, Tensor dx, Tensor dweight) {
+        int n = x.dim(0), ic = weight.dim(0), icg = ic / groups, cg = g.c / groups;
+        int k = g.colRows(cg), hw = g.outPlane(), inSize = ic * hw, outSize = g.c * g.h * g.w;
+        float[] col = new float[k * hw];
+        for (int i = 0; i < n; i++) {
+            for (int grp = 0; grp < groups; grp++) {
+                int xo = i * inSize + grp * icg * hw, wo = weight.offset() + grp * icg * k;
+                Im2col.im2col(g, dy.data(), dy.offset() + i * outSize, grp * cg, cg, col);
+                if (dx != null) Gemm.gemm(false, false, icg, hw, k, weight.data(), wo, k, col, 0, hw, dx.data(), dx.offset() + xo, hw, false);
+                Gemm.gemm(false, true, icg, k, hw, x.data(), x.offset() + xo, hw, col, 0, hw,
+                        dweight.data(), dweight.offset() + grp * icg * k, k, true);
+            }
+        }
+    }
+
     /** Floats of workspace {@link #backward} needs for a batch of n and a weight of wSize. */
     public static int workspaceSize(ConvGeometry g, int n, int wSize) {
         return Conv.workspaceSize(n, g.outPlane(), wSize);
@@ -58,8 +85,12 @@ public final class ConvTranspose {
      */
     public static void backward(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor dy,
                                 Tensor dx, Tensor dweight, Tensor dbias, float[] workspace) {
-        if (dx != null) Conv.forward(g, groups, dy, weight, null, dx);
-        Conv.backward(g, groups, dy, weight, x, null, dweight, null, workspace);
+        if (natural(g)) {
+            if (dx != null) Conv.forward(g, groups, dy, weight, null, dx);
+            Conv.backward(g, groups, dy, weight, x, null, dweight, null, workspace);
+        } else {
+            backwardByColumns(g, groups, x, weight, dy, dx, dweight);
+        }
         if (dbias != null) {
             int n = dy.dim(0), plane = g.h * g.w;
             Parallel.forEach(g.c, o -> {

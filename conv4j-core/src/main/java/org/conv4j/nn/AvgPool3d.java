@@ -52,7 +52,7 @@ public final class AvgPool3d implements Layer {
         for (int a = 0; a < 3; a++) {
             Check.nonNegative(p[a], NAME, "padding");
             Check.arg(p[a] <= kernel[a] / 2, NAME, "padding must be at most half the kernel size, got padding %s for kernel %s",
-                    Shape.of(p), Shape.of(kernel));
+                    java.util.Arrays.toString(p), java.util.Arrays.toString(kernel));
         }
         padding = p;
         return this;
@@ -82,7 +82,7 @@ public final class AvgPool3d implements Layer {
         for (int a = 0; a < 3; a++) {
             out[a] = Pool.outSize(in.dim(2 + a), kernel[a], stride[a], 1, padding[a], ceilMode);
             Check.arg(out[a] >= 1, NAME, "kernel %s is larger than the padded input along %s (input shape %s, padding %s)",
-                    Shape.of(kernel), "DHW".charAt(a), in, Shape.of(padding));
+                    java.util.Arrays.toString(kernel), "DHW".charAt(a), in, java.util.Arrays.toString(padding));
         }
         return new VolumeGeometry(in.dim(1), in.dim(2), in.dim(3), in.dim(4), kernel[0], kernel[1], kernel[2],
                 stride[0], stride[1], stride[2], 1, 1, 1, padding[0], padding[1], padding[2], out[0], out[1], out[2]);

@@ -151,7 +151,7 @@ public final class Conv3d implements Layer {
         for (int a = 0; a < 3; a++) {
             int size = in.dim(2 + a), span = dilation[a] * (kernel[a] - 1) + 1;
             Check.arg(span <= size + 2 * padding[a], NAME, "kernel %s (dilated span %d) is larger than the padded input along %s"
-                    + " (input shape %s, padding %s)", Shape.of(kernel), span, "DHW".charAt(a), in, Shape.of(padding));
+                    + " (input shape %s, padding %s)", java.util.Arrays.toString(kernel), span, "DHW".charAt(a), in, java.util.Arrays.toString(padding));
             out[a] = ConvGeometry.outSize(size, kernel[a], stride[a], dilation[a], 2 * padding[a], false);
         }
         return new VolumeGeometry(inChannels, in.dim(2), in.dim(3), in.dim(4), kernel[0], kernel[1], kernel[2],

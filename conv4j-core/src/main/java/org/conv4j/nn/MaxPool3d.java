@@ -53,7 +53,7 @@ public final class MaxPool3d implements Layer {
         for (int a = 0; a < 3; a++) {
             Check.nonNegative(p[a], NAME, "padding");
             Check.arg(p[a] <= kernel[a] / 2, NAME, "padding must be at most half the kernel size, got padding %s for kernel %s",
-                    Shape.of(p), Shape.of(kernel));
+                    java.util.Arrays.toString(p), java.util.Arrays.toString(kernel));
         }
         padding = p;
         return this;
@@ -88,10 +88,10 @@ public final class MaxPool3d implements Layer {
             int size = in.dim(2 + a);
             out[a] = Pool.outSize(size, kernel[a], stride[a], dilation[a], padding[a], ceilMode);
             Check.arg(out[a] >= 1, NAME, "kernel %s (dilation %s) is larger than the padded input along %s (input shape %s, padding %s)",
-                    Shape.of(kernel), Shape.of(dilation), "DHW".charAt(a), in, Shape.of(padding));
+                    java.util.Arrays.toString(kernel), java.util.Arrays.toString(dilation), "DHW".charAt(a), in, java.util.Arrays.toString(padding));
             int bad = VolumePool.emptyWindow(out[a], size, kernel[a], stride[a], dilation[a], padding[a]);
             Check.arg(bad < 0, NAME, "a window covers no input element (output index %d along %s; kernel %s, dilation %s, padding %s, input shape %s)",
-                    bad, "DHW".charAt(a), Shape.of(kernel), Shape.of(dilation), Shape.of(padding), in);
+                    bad, "DHW".charAt(a), java.util.Arrays.toString(kernel), java.util.Arrays.toString(dilation), java.util.Arrays.toString(padding), in);
         }
         return new VolumeGeometry(in.dim(1), in.dim(2), in.dim(3), in.dim(4), kernel[0], kernel[1], kernel[2],
                 stride[0], stride[1], stride[2], dilation[0], dilation[1], dilation[2], padding[0], padding[1], padding[2],

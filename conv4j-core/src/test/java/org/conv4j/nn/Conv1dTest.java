@@ -14,6 +14,17 @@ import org.junit.jupiter.api.Test;
 /** Conv1d against the loop of its definition, on random configurations. */
 class Conv1dTest {
 
+    // where a tap at i reads from in a row of n under the padding mode; -1 for a zero
+    private static int source(PaddingMode mode, int i, int n) {
+        if (i >= 0 && i < n) return i;
+        return switch (mode) {
+            case ZEROS -> -1;
+            case REFLECT -> i < 0 ? -i : 2 * (n - 1) - i;
+            case REPLICATE -> i < 0 ? 0 : n - 1;
+            case CIRCULAR -> Math.floorMod(i, n);
+        };
+    }
+
     @Test
     void matchesTheDefinitionOnRandomConfigurations() {
         SplittableRandom r = new SplittableRandom(1);
@@ -38,7 +49,7 @@ class Conv1dTest {
                         edb.set(edb.at(o) + g, o);
                         for (int ci = 0; ci < cg; ci++) {
                             for (int j = 0; j < k; j++) {
-                                int at = mode.source(t * s - p + j * d, l), ch = o / ocg * cg + ci;
+                                int at = source(mode, t * s - p + j * d, l), ch = o / ocg * cg + ci;
                                 if (at < 0) continue;
                                 sum += w.get(o, ci, j) * x.get(i, ch, at);
                                 edx.set(edx.get(i, ch, at) + g * w.get(o, ci, j), i, ch, at);
