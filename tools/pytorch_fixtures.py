@@ -321,6 +321,258 @@ def conv2d_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# ConvTranspose2d
+#
+# Header: in_channels out_channels kernel=kh,kw stride=sh,sw padding=ph,pw
+# output_padding=oph,opw dilation=dh,dw groups bias=true|false. The weight is PyTorch's
+# (in_channels, out_channels/groups, kh, kw); its fan-in is out_channels/groups*kh*kw.
+# ---------------------------------------------------------------------------------------
+
+def conv_transpose2d(case, n, cin, cout, h, w, k, stride=1, padding=0, output_padding=0, dilation=1,
+                     groups=1, bias=True):
+    rng = Rng("conv_transpose2d/" + case)
+    kh, kw = pair(k)
+    sh, sw = pair(stride)
+    ph, pw = pair(padding)
+    oph, opw = pair(output_padding)
+    dh, dw = pair(dilation)
+    fan_in = cout // groups * kh * kw
+    x = rng.uniform((n, cin, h, w))
+    params = [("weight", rng.kaiming((cin, cout // groups, kh, kw), fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.ConvTranspose2d(cin, cout, (kh, kw), (sh, sw), (ph, pw), (oph, opw), groups, bias,
+                                  (dh, dw)).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "ConvTranspose2d", "in_channels": cin, "out_channels": cout, "kernel": (kh, kw),
+              "stride": (sh, sw), "padding": (ph, pw), "output_padding": (oph, opw), "dilation": (dh, dw),
+              "groups": groups, "bias": bias}
+    layer_case("conv_transpose2d", case, header, build, x, params, rng=rng)
+
+
+def conv_transpose2d_cases():
+    conv_transpose2d("k1", 2, 3, 2, 4, 5, 1)
+    conv_transpose2d("k2_s2", 2, 3, 4, 4, 5, 2, stride=2)
+    conv_transpose2d("k3_s1_p1_batch1", 1, 2, 3, 5, 6, 3, padding=1)
+    conv_transpose2d("k3_s2_p1_op1", 2, 2, 3, 5, 4, 3, stride=2, padding=1, output_padding=1)
+    conv_transpose2d("k4_s2_p1", 2, 3, 2, 4, 4, 4, stride=2, padding=1)
+    conv_transpose2d("k3_s3_op2_odd", 1, 2, 2, 3, 5, 3, stride=3, output_padding=2)
+    conv_transpose2d("k2x3_s2x1_p0x1", 2, 2, 3, 5, 4, (2, 3), stride=(2, 1), padding=(0, 1))
+    conv_transpose2d("k3x2_s1x3_op0x2", 1, 3, 2, 4, 3, (3, 2), stride=(1, 3), output_padding=(0, 2))
+    conv_transpose2d("k5_s2_p2_op1", 2, 2, 2, 3, 4, 5, stride=2, padding=2, output_padding=1)
+    conv_transpose2d("d2_k3", 2, 2, 3, 4, 5, 3, dilation=2)
+    conv_transpose2d("d3_k2_s1_op2", 1, 2, 2, 4, 3, 2, dilation=3, output_padding=2)
+    conv_transpose2d("d2x1_k3_s2_p2x1", 2, 3, 2, 5, 4, 3, stride=2, padding=(2, 1), dilation=(2, 1))
+    conv_transpose2d("g2", 2, 4, 6, 4, 5, 3, stride=2, padding=1, groups=2)
+    conv_transpose2d("g3_op1", 1, 6, 3, 3, 4, (2, 3), stride=2, output_padding=1, groups=3)
+    conv_transpose2d("depthwise", 2, 4, 4, 5, 5, 3, stride=2, padding=1, output_padding=1, groups=4)
+    conv_transpose2d("depthwise_x2_nobias", 3, 3, 6, 4, 3, 2, stride=2, groups=3, bias=False)
+    conv_transpose2d("nobias_k3_s2", 2, 3, 2, 5, 5, 3, stride=2, bias=False)
+    conv_transpose2d("combo", 3, 4, 2, 3, 5, (3, 2), stride=(3, 2), padding=(1, 0), output_padding=(1, 1),
+                     dilation=(2, 1), groups=2, bias=False)
+    conv_transpose2d("fcn_upsample_x2", 1, 3, 3, 4, 4, 4, stride=2, padding=1, bias=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Upsample (nn.Upsample, i.e. F.interpolate without recompute_scale_factor)
+#
+# Header: interpolation=nearest|bilinear (PyTorch's mode; "mode" is the train/eval key)
+# align_corners=true|false (false for nearest, where PyTorch takes None), size=h,w|none and
+# scale_factor=sh,sw|none (one of them is none).
+#
+# forward_only: PyTorch 1.13's nearest backward picks its source indices by another rule than its
+# forward where floor(in * scale) is the input size or twice it but the scale is not 1 or 2 (the
+# backward copies or halves the index, the forward takes floor(dst / scale)), so its gradient is
+# not the adjoint of its output there. conv4j's backward is the adjoint of its forward; those
+# cases are stored in eval mode (x, y).
+# ---------------------------------------------------------------------------------------
+
+def upsample(case, shape, mode, size=None, scale=None, align_corners=False, forward_only=False):
+    header = {"layer": "Upsample", "interpolation": mode, "align_corners": align_corners,
+              "size": pair(size) if size is not None else "none",
+              "scale_factor": tuple(float(v) for v in pair(scale)) if scale is not None else "none"}
+    ac = align_corners if mode == "bilinear" else None
+    simple("upsample", case, header,
+           lambda: nn.Upsample(size=pair(size) if size is not None else None,
+                               scale_factor=tuple(float(v) for v in pair(scale)) if scale is not None else None,
+                               mode=mode, align_corners=ac),
+           lambda r: r.uniform(shape), train=not forward_only)
+
+
+def upsample_cases():
+    upsample("nearest_s2", (2, 3, 4, 5), "nearest", scale=2)
+    upsample("nearest_s3_odd_batch1", (1, 2, 3, 5), "nearest", scale=3)
+    upsample("nearest_s2x3", (2, 2, 3, 4), "nearest", scale=(2, 3))
+    upsample("nearest_s1.5", (2, 2, 5, 4), "nearest", scale=1.5)
+    upsample("nearest_s2.1_doubles", (1, 2, 5, 5), "nearest", scale=2.1, forward_only=True)
+    upsample("nearest_s1.2_same_size", (1, 2, 3, 4), "nearest", scale=1.2, forward_only=True)
+    upsample("nearest_s0.5_down", (2, 2, 6, 7), "nearest", scale=0.5)
+    upsample("nearest_size7x9", (2, 2, 3, 4), "nearest", size=(7, 9))
+    upsample("nearest_size3x2_down", (1, 3, 5, 7), "nearest", size=(3, 2))
+    upsample("bilinear_s2", (2, 3, 4, 5), "bilinear", scale=2)
+    upsample("bilinear_s3_odd_batch1", (1, 2, 3, 5), "bilinear", scale=3)
+    upsample("bilinear_s1.5x2.5", (2, 2, 5, 3), "bilinear", scale=(1.5, 2.5))
+    upsample("bilinear_s1.2_same_size", (1, 2, 3, 4), "bilinear", scale=1.2)
+    upsample("bilinear_size7x9", (2, 2, 3, 4), "bilinear", size=(7, 9))
+    upsample("bilinear_size2x3_down", (2, 2, 5, 7), "bilinear", size=(2, 3))
+    upsample("bilinear_1x1_input", (2, 2, 1, 1), "bilinear", scale=4)
+    upsample("bilinear_align_s2", (2, 3, 4, 5), "bilinear", scale=2, align_corners=True)
+    upsample("bilinear_align_s1.7", (1, 2, 5, 4), "bilinear", scale=1.7, align_corners=True)
+    upsample("bilinear_align_size7x9", (2, 2, 3, 4), "bilinear", size=(7, 9), align_corners=True)
+    upsample("bilinear_align_size1x5", (2, 2, 4, 3), "bilinear", size=(1, 5), align_corners=True)
+    upsample("bilinear_align_size3x2_down", (1, 2, 6, 5), "bilinear", size=(3, 2), align_corners=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Conv1d, MaxPool1d, AvgPool1d over (N, C, L)
+#
+# Conv1d header: in_channels out_channels kernel stride padding=p|same|valid dilation groups
+# bias padding_mode. MaxPool1d: kernel stride padding dilation ceil_mode. AvgPool1d: kernel
+# stride padding ceil_mode count_include_pad.
+# ---------------------------------------------------------------------------------------
+
+def conv1d(case, n, cin, cout, length, k, stride=1, padding=0, dilation=1, groups=1, bias=True, mode="zeros"):
+    rng = Rng("conv1d/" + case)
+    fan_in = cin // groups * k
+    x = rng.uniform((n, cin, length))
+    params = [("weight", rng.kaiming((cout, cin // groups, k), fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.Conv1d(cin, cout, k, stride, padding, dilation, groups, bias, padding_mode=mode).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "Conv1d", "in_channels": cin, "out_channels": cout, "kernel": k, "stride": stride,
+              "padding": padding, "dilation": dilation, "groups": groups, "bias": bias, "padding_mode": mode}
+    layer_case("conv1d", case, header, build, x, params, rng=rng)
+
+
+def pool1d_cases():
+    conv1d("k1", 2, 3, 4, 5, 1)
+    conv1d("k3_p1_batch1", 1, 2, 3, 7, 3, padding=1)
+    conv1d("k4_even_s2", 2, 2, 3, 9, 4, stride=2)
+    conv1d("k5_s3_p2_odd", 3, 2, 2, 11, 5, stride=3, padding=2)
+    conv1d("d2_k3", 2, 2, 2, 9, 3, dilation=2)
+    conv1d("d3_k2_p3_s2", 1, 3, 2, 8, 2, stride=2, padding=3, dilation=3)
+    conv1d("g2", 2, 4, 6, 7, 3, padding=1, groups=2)
+    conv1d("depthwise_nobias", 2, 3, 3, 6, 3, groups=3, bias=False)
+    conv1d("same_k4", 2, 2, 3, 7, 4, padding="same")
+    conv1d("valid_k3", 1, 2, 2, 5, 3, padding="valid")
+    conv1d("reflect_p2", 2, 2, 3, 6, 3, padding=2, mode="reflect")
+    conv1d("replicate_p1_s2", 1, 3, 2, 7, 3, stride=2, padding=1, mode="replicate")
+    conv1d("circular_p2_d2", 2, 2, 2, 6, 3, padding=2, dilation=2, mode="circular")
+
+    def maxpool1d(case, shape, k, stride=None, padding=0, dilation=1, ceil=False):
+        s = stride if stride is not None else k
+        simple("maxpool1d", case, {"layer": "MaxPool1d", "kernel": k, "stride": s, "padding": padding,
+                                   "dilation": dilation, "ceil_mode": ceil},
+               lambda: nn.MaxPool1d(k, s, padding, dilation, ceil_mode=ceil), lambda r: r.uniform(shape))
+
+    def avgpool1d(case, shape, k, stride=None, padding=0, ceil=False, include_pad=True):
+        s = stride if stride is not None else k
+        simple("avgpool1d", case, {"layer": "AvgPool1d", "kernel": k, "stride": s, "padding": padding,
+                                   "ceil_mode": ceil, "count_include_pad": include_pad},
+               lambda: nn.AvgPool1d(k, s, padding, ceil_mode=ceil, count_include_pad=include_pad),
+               lambda r: r.uniform(shape))
+
+    maxpool1d("k2_s2", (2, 3, 8), 2)
+    maxpool1d("k2_odd_floor_batch1", (1, 2, 7), 2)
+    maxpool1d("k3_s2_p1", (2, 2, 9), 3, 2, 1)
+    maxpool1d("k3_s2_ceil", (2, 2, 8), 3, 2, ceil=True)
+    maxpool1d("k3_s1_p1_d2", (1, 3, 7), 3, 1, 1, 2)
+    maxpool1d("k4_s3_p2_ceil", (2, 2, 10), 4, 3, 2, ceil=True)
+    avgpool1d("k2_s2", (2, 3, 8), 2)
+    avgpool1d("k2_odd_floor_batch1", (1, 2, 7), 2)
+    avgpool1d("k3_s2_p1_include_pad", (2, 2, 9), 3, 2, 1)
+    avgpool1d("k3_s2_p1_exclude_pad", (2, 2, 9), 3, 2, 1, include_pad=False)
+    avgpool1d("k3_s2_ceil", (2, 2, 8), 3, 2, ceil=True)
+    avgpool1d("k3_s2_p1_ceil_exclude_pad", (2, 2, 6), 3, 2, 1, ceil=True, include_pad=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Conv3d, MaxPool3d, AvgPool3d over (N, C, D, H, W); BatchNorm3d is with the other batch norms.
+#
+# Conv3d header: in_channels out_channels kernel=kd,kh,kw stride padding dilation (triples)
+# groups bias. MaxPool3d: kernel stride padding dilation ceil_mode. AvgPool3d: kernel stride
+# padding ceil_mode count_include_pad.
+# ---------------------------------------------------------------------------------------
+
+def triple(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+
+
+def conv3d(case, n, cin, cout, dhw, k, stride=1, padding=0, dilation=1, groups=1, bias=True):
+    rng = Rng("conv3d/" + case)
+    k, stride, padding, dilation = triple(k), triple(stride), triple(padding), triple(dilation)
+    fan_in = cin // groups * k[0] * k[1] * k[2]
+    x = rng.uniform((n, cin) + tuple(dhw))
+    params = [("weight", rng.kaiming((cout, cin // groups) + k, fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.Conv3d(cin, cout, k, stride, padding, dilation, groups, bias).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "Conv3d", "in_channels": cin, "out_channels": cout, "kernel": k, "stride": stride,
+              "padding": padding, "dilation": dilation, "groups": groups, "bias": bias}
+    layer_case("conv3d", case, header, build, x, params, rng=rng)
+
+
+def volume_cases():
+    conv3d("k1", 2, 3, 2, (2, 3, 4), 1)
+    conv3d("k3_p1_batch1", 1, 2, 3, (3, 4, 5), 3, padding=1)
+    conv3d("k2x3x1_s2x1x2_odd", 2, 2, 2, (5, 4, 5), (2, 3, 1), stride=(2, 1, 2))
+    conv3d("k3_s2_p1x0x1", 2, 2, 3, (5, 5, 4), 3, stride=2, padding=(1, 0, 1))
+    conv3d("d2_k2_p1", 1, 2, 2, (4, 5, 5), 2, padding=1, dilation=2)
+    conv3d("d1x2x1_k3_s1x2x1", 2, 2, 2, (3, 6, 4), 3, stride=(1, 2, 1), dilation=(1, 2, 1), padding=(1, 2, 0))
+    conv3d("g2", 2, 4, 6, (3, 3, 4), (1, 3, 3), padding=(0, 1, 1), groups=2)
+    conv3d("depthwise_nobias", 1, 3, 3, (3, 4, 4), 2, groups=3, bias=False)
+    conv3d("k3x1x1_temporal_s3", 2, 3, 2, (7, 2, 3), (3, 1, 1), stride=(3, 1, 1))
+
+    def maxpool3d(case, shape, k, stride=None, padding=0, dilation=1, ceil=False):
+        k, padding, dilation = triple(k), triple(padding), triple(dilation)
+        s = triple(stride) if stride is not None else k
+        simple("maxpool3d", case, {"layer": "MaxPool3d", "kernel": k, "stride": s, "padding": padding,
+                                   "dilation": dilation, "ceil_mode": ceil},
+               lambda: nn.MaxPool3d(k, s, padding, dilation, ceil_mode=ceil), lambda r: r.uniform(shape))
+
+    def avgpool3d(case, shape, k, stride=None, padding=0, ceil=False, include_pad=True):
+        k, padding = triple(k), triple(padding)
+        s = triple(stride) if stride is not None else k
+        simple("avgpool3d", case, {"layer": "AvgPool3d", "kernel": k, "stride": s, "padding": padding,
+                                   "ceil_mode": ceil, "count_include_pad": include_pad},
+               lambda: nn.AvgPool3d(k, s, padding, ceil_mode=ceil, count_include_pad=include_pad),
+               lambda r: r.uniform(shape))
+
+    maxpool3d("k2", (2, 2, 4, 4, 4), 2)
+    maxpool3d("k2_odd_floor_batch1", (1, 2, 5, 3, 5), 2)
+    maxpool3d("k3_s2_p1", (2, 1, 5, 6, 5), 3, 2, 1)
+    maxpool3d("k3x2x2_s2_ceil", (1, 2, 6, 5, 4), (3, 2, 2), 2, ceil=True)
+    maxpool3d("k2_s1_d2x1x2", (2, 1, 5, 3, 5), 2, 1, 0, (2, 1, 2))
+    maxpool3d("k1x3x3_s1x2x2_p0x1x1", (1, 2, 3, 5, 5), (1, 3, 3), (1, 2, 2), (0, 1, 1))
+    avgpool3d("k2", (2, 2, 4, 4, 4), 2)
+    avgpool3d("k2_odd_floor_batch1", (1, 2, 5, 3, 5), 2)
+    avgpool3d("k3_s2_p1_include_pad", (2, 1, 5, 6, 5), 3, 2, 1)
+    avgpool3d("k3_s2_p1_exclude_pad", (2, 1, 5, 6, 5), 3, 2, 1, include_pad=False)
+    avgpool3d("k3x2x2_s2_ceil", (1, 2, 6, 5, 4), (3, 2, 2), 2, ceil=True)
+    avgpool3d("k3_s2_p1_ceil_exclude_pad", (1, 2, 4, 4, 6), 3, 2, 1, ceil=True, include_pad=False)
+
+
+# ---------------------------------------------------------------------------------------
 # Linear: header in_features out_features bias; x is (N, in) or (N, C, H, W) flattened.
 # ---------------------------------------------------------------------------------------
 
@@ -462,7 +714,7 @@ def pool_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# BatchNorm1d over (N, K) and BatchNorm2d over (N, C, H, W).
+# BatchNorm1d over (N, K), BatchNorm2d over (N, C, H, W), BatchNorm3d over (N, C, D, H, W).
 # Header: num_features eps momentum mode=train|eval. Train: batch statistics (biased
 # variance for normalizing), running statistics updated with momentum 0.1 as PyTorch does:
 # running = 0.9 * running + 0.1 * batch, with the UNBIASED batch variance (n / (n - 1)) for
@@ -479,7 +731,7 @@ def batchnorm(family, case, x_shape, train, x=None, default_params=False):
     else:
         params = [("weight", rng.uniform((c,), 0.5, 1.5)), ("bias", rng.uniform((c,), -0.5, 0.5))]
         buffers = [("running_mean", rng.uniform((c,), -0.5, 0.5)), ("running_var", rng.uniform((c,), 0.5, 1.5))]
-    cls = nn.BatchNorm1d if family == "batchnorm1d" else nn.BatchNorm2d
+    cls = {"batchnorm1d": nn.BatchNorm1d, "batchnorm2d": nn.BatchNorm2d, "batchnorm3d": nn.BatchNorm3d}[family]
 
     def build(dtype):
         bn = cls(c, eps=1e-5, momentum=0.1).to(dtype)
@@ -504,6 +756,9 @@ def batchnorm_cases():
     batchnorm("batchnorm2d", "train", (3, 4, 5, 6), True)
     batchnorm("batchnorm2d", "train_batch1_odd", (1, 3, 3, 5), True)
     batchnorm("batchnorm2d", "eval", (2, 3, 4, 5), False)
+    batchnorm("batchnorm3d", "train", (3, 4, 2, 3, 4), True)
+    batchnorm("batchnorm3d", "train_batch1_odd", (1, 3, 3, 1, 5), True)
+    batchnorm("batchnorm3d", "eval", (2, 3, 2, 4, 3), False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -554,6 +809,10 @@ def main():
                     os.remove(os.path.join(d, f))
     os.makedirs(OUT, exist_ok=True)
     conv2d_cases()
+    conv_transpose2d_cases()
+    upsample_cases()
+    pool1d_cases()
+    volume_cases()
     linear_cases()
     activation_cases()
     pool_cases()

@@ -138,7 +138,7 @@ class CommandLineTest {
         assertOneLineError(Cli.run("summary", "--model", "vgg16", "--input", "3x16x16"), 2, "vgg16: input 3x16x16 is too small (the minimum input is 32x32)");
         assertOneLineError(Cli.run("summary", "--model", "nothing-here"), 2, "'nothing-here' is neither a zoo network");
         assertOneLineError(Cli.run("predict", "--model-file", model.toString(), "missing.png"), 2, "no such file: missing.png");
-        assertOneLineError(Cli.run("gradcheck", "--layer", "Conv3d"), 1, "unknown layer type 'Conv3d'");
+        assertOneLineError(Cli.run("gradcheck", "--layer", "Conv4d"), 1, "unknown layer type 'Conv4d'");
         assertOneLineError(Cli.run("download", "imagenet"), 2, "unknown data set 'imagenet'");
         assertOneLineError(Cli.run("frobnicate"), 2, "conv4j: unknown command 'frobnicate'; see 'conv4j --help'");
         assertOneLineError(Cli.run("report", "a", "b"), 2, "conv4j report: unexpected argument 'b'; see 'conv4j report --help'");

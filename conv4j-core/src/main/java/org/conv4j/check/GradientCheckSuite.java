@@ -8,11 +8,17 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.Conv1d;
+import org.conv4j.nn.Conv3d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
@@ -23,7 +29,9 @@ import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
@@ -32,6 +40,7 @@ import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Softmax;
 import org.conv4j.nn.Tanh;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
@@ -61,6 +70,49 @@ public final class GradientCheckSuite {
     public static GradientCheckSuite standard() {
         GradientCheckSuite s = new GradientCheckSuite();
         s.add("Conv2d", GradientCheckSuite::conv);
+        s.add("ConvTranspose2d", GradientCheckSuite::convTranspose);
+        s.add("Upsample", r -> {
+            Upsample u = r.nextBoolean() ? new Upsample(1 + r.nextInt(3) + 0.5 * r.nextInt(2)) : new Upsample(1 + r.nextInt(7), 1 + r.nextInt(7));
+            if (r.nextBoolean()) u.mode("bilinear").alignCorners(r.nextBoolean());
+            return new Case(u, uniform(r, 1 + r.nextInt(2), 2, 1 + r.nextInt(4), 1 + r.nextInt(4)));
+        });
+        s.add("Conv1d", r -> {
+            int groups = 1 + r.nextInt(2), cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+            int k = 1 + r.nextInt(4), d = 1 + r.nextInt(2), p = r.nextInt(3);
+            Conv1d c = new Conv1d(cin, cout, k).stride(1 + r.nextInt(3)).padding(p).dilation(d).groups(groups)
+                    .paddingMode(PaddingMode.values()[r.nextInt(4)]).bias(r.nextBoolean());
+            return new Case(c, uniform(r, 1 + r.nextInt(2), cin, Math.max(d * (k - 1) + 1, p + 1) + 1 + r.nextInt(4)));
+        });
+        s.add("MaxPool1d", r -> {
+            int k = 2 + r.nextInt(2);
+            MaxPool1d p = new MaxPool1d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1)).ceilMode(r.nextBoolean());
+            return new Case(p, distinct(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(4)));
+        });
+        s.add("AvgPool1d", r -> {
+            int k = 2 + r.nextInt(2);
+            AvgPool1d p = new AvgPool1d(k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1))
+                    .ceilMode(r.nextBoolean()).countIncludePad(r.nextBoolean());
+            return new Case(p, uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(4)));
+        });
+        s.add("Conv3d", r -> {
+            int groups = 1 + r.nextInt(2), cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+            int k = 1 + r.nextInt(3), d = 1 + r.nextInt(2), p = r.nextInt(2);
+            Conv3d c = new Conv3d(cin, cout, k, 1 + r.nextInt(3), k).stride(1 + r.nextInt(2), 1, 1 + r.nextInt(2)).padding(p, r.nextInt(2), p)
+                    .dilation(d, 1, d).groups(groups).bias(r.nextBoolean());
+            int size = d * (k - 1) + 2 + r.nextInt(2);
+            return new Case(c, uniform(r, 1 + r.nextInt(2), cin, size, 3 + r.nextInt(2), size));
+        });
+        s.add("MaxPool3d", r -> {
+            int k = 2 + r.nextInt(2);
+            MaxPool3d p = new MaxPool3d(k, 2, k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1), 1, 0).ceilMode(r.nextBoolean());
+            return new Case(p, distinct(r, 1 + r.nextInt(2), 2, 4 + r.nextInt(2), 3 + r.nextInt(2), 4 + r.nextInt(2)));
+        });
+        s.add("AvgPool3d", r -> {
+            int k = 2 + r.nextInt(2);
+            AvgPool3d p = new AvgPool3d(k, 2, k).stride(1 + r.nextInt(2)).padding(r.nextInt(k / 2 + 1), 1, 0)
+                    .ceilMode(r.nextBoolean()).countIncludePad(r.nextBoolean());
+            return new Case(p, uniform(r, 1 + r.nextInt(2), 2, 4 + r.nextInt(2), 3 + r.nextInt(2), 4 + r.nextInt(2)));
+        });
         s.add("Linear", r -> {
             Linear l = new Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());
             return new Case(l, uniform(r, 1 + r.nextInt(3), l.inFeatures()));
@@ -93,6 +145,7 @@ public final class GradientCheckSuite {
         s.add("Dropout", r -> new Case(new FixedMaskDropout(0.1 + 0.6 * r.nextDouble(), r.nextLong()), uniform(r, 1 + r.nextInt(3), 2, 3, 3)));
         s.add("BatchNorm1d", r -> new Case(new BatchNorm1d(3), uniform(r, 2 + r.nextInt(4), 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));
         s.add("BatchNorm2d", r -> new Case(new BatchNorm2d(2), uniform(r, 1 + r.nextInt(3), 2, 3, 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));
+        s.add("BatchNorm3d", r -> new Case(new BatchNorm3d(2), uniform(r, 1 + r.nextInt(2), 2, 2, 2, 3), r.nextBoolean() ? Mode.TRAIN : Mode.EVAL));
         s.add("Sequential", r -> new Case(new Sequential(new Conv2d(2, 3, 3).padding(1), new Flatten(), new Linear(3 * 4 * 4, 5)),
                 uniform(r, 1 + r.nextInt(2), 2, 4, 4)));
         s.add("Graph", r -> {
@@ -159,6 +212,16 @@ public final class GradientCheckSuite {
         Conv2d conv = new Conv2d(cin, cout, k).stride(1 + r.nextInt(3)).padding(p).dilation(d).groups(groups)
                 .paddingMode(mode).bias(r.nextBoolean());
         return new Case(conv, uniform(r, 1 + r.nextInt(2), cin, size, size + r.nextInt(2)));
+    }
+
+    private static Case convTranspose(SplittableRandom r) {
+        int groups = 1 + r.nextInt(2);
+        int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+        int k = 1 + r.nextInt(3), s = 1 + r.nextInt(3), d = 1 + r.nextInt(2);
+        int p = r.nextInt(d * (k - 1) / 2 + 1), op = r.nextInt(Math.max(s, d));
+        ConvTranspose2d t = new ConvTranspose2d(cin, cout, k).stride(s).padding(p).outputPadding(op).dilation(d)
+                .groups(groups).bias(r.nextBoolean());
+        return new Case(t, uniform(r, 1 + r.nextInt(2), cin, 2 + r.nextInt(3), 2 + r.nextInt(4)));
     }
 
     /** Uniform values in [-1, 1). */

@@ -5,23 +5,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.Conv1d;
+import org.conv4j.nn.Conv3d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.GaussianPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Identity;
 import org.conv4j.nn.LeakyReLU;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Merge;
 import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Tanh;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 
 /** The codecs of the built-in layers beyond those in {@link Architecture}'s own block: pooling, activations, normalization, dropout, Graph. */
 final class BuiltinLayers {
@@ -132,6 +142,197 @@ final class BuiltinLayers {
                     return new BatchNorm1d(n).eps(c.number("eps", 1e-5)).momentum(c.number("momentum", 0.1)).affine(c.bool("affine", true));
                 });
         Architecture.register("Graph", Graph.class, BuiltinLayers::encodeGraph, BuiltinLayers::decodeGraph);
+        Architecture.register("ConvTranspose2d", ConvTranspose2d.class, BuiltinLayers::encodeConvTranspose2d, BuiltinLayers::decodeConvTranspose2d);
+        Architecture.register("Upsample", Upsample.class, BuiltinLayers::encodeUpsample, BuiltinLayers::decodeUpsample);
+        Architecture.register("Conv1d", Conv1d.class, BuiltinLayers::encodeConv1d, BuiltinLayers::decodeConv1d);
+        Architecture.register("Conv3d", Conv3d.class,
+                (c, out) -> {
+                    out.put("in_channels", c.inChannels());
+                    out.put("out_channels", c.outChannels());
+                    out.put("kernel_size", list(c.kernelSize()));
+                    out.put("stride", list(c.stride()));
+                    out.put("padding", list(c.padding()));
+                    out.put("dilation", list(c.dilation()));
+                    out.put("groups", c.groups());
+                    out.put("bias", c.hasBias());
+                },
+                c -> {
+                    int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), groups = c.intValue("groups", 1);
+                    int[] k = triple(c, "kernel_size"), s = triple(c, "stride", 1), p = triple(c, "padding", 0), d = triple(c, "dilation", 1);
+                    boolean bias = c.bool("bias", true);
+                    // the constructor allocates the ungrouped weight before groups() shrinks it
+                    c.reserveTemporary(outC, in, k[0], k[1], k[2]);
+                    c.reserve(outC, Math.max(1, in / Math.max(1, groups)), k[0], k[1], k[2]);
+                    if (bias) c.reserve(outC);
+                    return new Conv3d(in, outC, k[0], k[1], k[2]).groups(groups).bias(bias).stride(s[0], s[1], s[2])
+                            .padding(p[0], p[1], p[2]).dilation(d[0], d[1], d[2]);
+                });
+        Architecture.register("MaxPool3d", MaxPool3d.class,
+                (p, out) -> {
+                    out.put("kernel_size", list(p.kernelSize()));
+                    out.put("stride", list(p.stride()));
+                    out.put("padding", list(p.padding()));
+                    out.put("dilation", list(p.dilation()));
+                    out.put("ceil_mode", p.ceilMode());
+                },
+                c -> {
+                    int[] k = triple(c, "kernel_size"), p = triple(c, "padding", 0), d = triple(c, "dilation", 1);
+                    MaxPool3d m = new MaxPool3d(k[0], k[1], k[2]).padding(p[0], p[1], p[2]).dilation(d[0], d[1], d[2])
+                            .ceilMode(c.bool("ceil_mode", false));
+                    int[] s = triple(c, "stride", 0);
+                    return s[0] == 0 ? m : m.stride(s[0], s[1], s[2]);
+                });
+        Architecture.register("AvgPool3d", AvgPool3d.class,
+                (p, out) -> {
+                    out.put("kernel_size", list(p.kernelSize()));
+                    out.put("stride", list(p.stride()));
+                    out.put("padding", list(p.padding()));
+                    out.put("ceil_mode", p.ceilMode());
+                    out.put("count_include_pad", p.countIncludePad());
+                },
+                c -> {
+                    int[] k = triple(c, "kernel_size"), p = triple(c, "padding", 0);
+                    AvgPool3d a = new AvgPool3d(k[0], k[1], k[2]).padding(p[0], p[1], p[2]).ceilMode(c.bool("ceil_mode", false))
+                            .countIncludePad(c.bool("count_include_pad", true));
+                    int[] s = triple(c, "stride", 0);
+                    return s[0] == 0 ? a : a.stride(s[0], s[1], s[2]);
+                });
+        Architecture.register("BatchNorm3d", BatchNorm3d.class,
+                (b, out) -> {
+                    out.put("num_features", b.numFeatures());
+                    out.put("eps", b.eps());
+                    out.put("momentum", b.momentum());
+                    out.put("affine", b.isAffine());
+                },
+                c -> {
+                    int n = c.intValue("num_features");
+                    c.reserve(4, n);
+                    return new BatchNorm3d(n).eps(c.number("eps", 1e-5)).momentum(c.number("momentum", 0.1)).affine(c.bool("affine", true));
+                });
+        Architecture.register("MaxPool1d", MaxPool1d.class,
+                (p, out) -> {
+                    out.put("kernel_size", p.kernelSize());
+                    out.put("stride", p.stride());
+                    out.put("padding", p.padding());
+                    out.put("dilation", p.dilation());
+                    out.put("ceil_mode", p.ceilMode());
+                },
+                c -> {
+                    MaxPool1d m = new MaxPool1d(c.intValue("kernel_size")).padding(c.intValue("padding", 0))
+                            .dilation(c.intValue("dilation", 1)).ceilMode(c.bool("ceil_mode", false));
+                    return c.has("stride") ? m.stride(c.intValue("stride")) : m;
+                });
+        Architecture.register("AvgPool1d", AvgPool1d.class,
+                (p, out) -> {
+                    out.put("kernel_size", p.kernelSize());
+                    out.put("stride", p.stride());
+                    out.put("padding", p.padding());
+                    out.put("ceil_mode", p.ceilMode());
+                    out.put("count_include_pad", p.countIncludePad());
+                },
+                c -> {
+                    AvgPool1d a = new AvgPool1d(c.intValue("kernel_size")).padding(c.intValue("padding", 0))
+                            .ceilMode(c.bool("ceil_mode", false)).countIncludePad(c.bool("count_include_pad", true));
+                    return c.has("stride") ? a.stride(c.intValue("stride")) : a;
+                });
+    }
+
+    private static void encodeConvTranspose2d(ConvTranspose2d c, Map<String, Object> out) {
+        out.put("in_channels", c.inChannels());
+        out.put("out_channels", c.outChannels());
+        out.put("kernel_size", List.of(c.kernelH(), c.kernelW()));
+        out.put("stride", List.of(c.strideH(), c.strideW()));
+        out.put("padding", List.of(c.paddingH(), c.paddingW()));
+        out.put("output_padding", List.of(c.outputPaddingH(), c.outputPaddingW()));
+        out.put("dilation", List.of(c.dilationH(), c.dilationW()));
+        out.put("groups", c.groups());
+        out.put("bias", c.hasBias());
+    }
+
+    private static ConvTranspose2d decodeConvTranspose2d(LayerConfig c) {
+        int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), groups = c.intValue("groups", 1);
+        int[] k = c.intPair("kernel_size"), s = c.intPair("stride", 1), p = c.intPair("padding", 0);
+        int[] op = c.intPair("output_padding", 0), d = c.intPair("dilation", 1);
+        boolean bias = c.bool("bias", true);
+        // the constructor allocates the ungrouped weight before groups() shrinks it
+        c.reserveTemporary(in, outC, k[0], k[1]);
+        c.reserve(in, Math.max(1, outC / Math.max(1, groups)), k[0], k[1]);
+        if (bias) c.reserve(outC);
+        return new ConvTranspose2d(in, outC, k[0], k[1]).groups(groups).bias(bias).stride(s[0], s[1]).padding(p[0], p[1])
+                .outputPadding(op[0], op[1]).dilation(d[0], d[1]);
+    }
+
+    // {"size": [h, w]} or {"scale_factor": [sh, sw]}, "mode": "nearest"|"bilinear", "align_corners"
+    private static void encodeUpsample(Upsample u, Map<String, Object> out) {
+        int[] size = u.size();
+        if (size != null) out.put("size", List.of(size[0], size[1]));
+        else out.put("scale_factor", List.of(u.scaleFactor()[0], u.scaleFactor()[1]));
+        out.put("mode", u.interpolation().name().toLowerCase(Locale.ROOT));
+        out.put("align_corners", u.alignCorners());
+    }
+
+    private static Upsample decodeUpsample(LayerConfig c) {
+        Upsample u;
+        if (c.has("size")) {
+            int[] size = c.intPair("size");
+            u = new Upsample(size[0], size[1]);
+        } else {
+            Object v = c.raw("scale_factor");
+            if (v instanceof Number n) {
+                u = new Upsample(n.doubleValue());
+            } else if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Number h && l.get(1) instanceof Number w) {
+                u = new Upsample(1).scaleFactor(h.doubleValue(), w.doubleValue());
+            } else {
+                throw c.error("'scale_factor' must be a number or [sh, sw], got %s", Json.typeName(v));
+            }
+        }
+        return u.mode(c.string("mode", "nearest")).alignCorners(c.bool("align_corners", false));
+    }
+
+    private static void encodeConv1d(Conv1d c, Map<String, Object> out) {
+        out.put("in_channels", c.inChannels());
+        out.put("out_channels", c.outChannels());
+        out.put("kernel_size", c.kernelSize());
+        out.put("stride", c.stride());
+        out.put("padding", c.isSame() ? "same" : c.padding()[0]);
+        out.put("dilation", c.dilation());
+        out.put("groups", c.groups());
+        out.put("bias", c.hasBias());
+        out.put("padding_mode", c.paddingMode().name().toLowerCase(Locale.ROOT));
+    }
+
+    private static Conv1d decodeConv1d(LayerConfig c) {
+        int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), k = c.intValue("kernel_size");
+        int groups = c.intValue("groups", 1);
+        boolean bias = c.bool("bias", true);
+        String modeName = c.string("padding_mode", "zeros");
+        PaddingMode mode = null;
+        for (PaddingMode m : PaddingMode.values()) if (m.name().toLowerCase(Locale.ROOT).equals(modeName)) mode = m;
+        if (mode == null) throw c.error("'padding_mode' must be zeros, reflect, replicate or circular, got \"%s\"", modeName);
+        // the constructor allocates the ungrouped weight before groups() shrinks it
+        c.reserveTemporary(outC, in, k);
+        c.reserve(outC, Math.max(1, in / Math.max(1, groups)), k);
+        if (bias) c.reserve(outC);
+        Conv1d conv = new Conv1d(in, outC, k).groups(groups).bias(bias).stride(c.intValue("stride", 1))
+                .dilation(c.intValue("dilation", 1)).paddingMode(mode);
+        if (!c.has("padding")) return conv;
+        Object p = c.raw("padding");
+        return p instanceof String ? conv.padding((String) p) : conv.padding(c.intValue("padding"));
+    }
+
+    private static List<Integer> list(int[] v) {
+        return List.of(v[0], v[1], v[2]);
+    }
+
+    // a required 3-D size: n (meaning [n, n, n]) or [d, h, w]
+    private static int[] triple(LayerConfig c, String key) {
+        if (c.raw(key) instanceof List) return c.intArray(key, 3);
+        int n = c.intValue(key);
+        return new int[] {n, n, n};
+    }
+
+    private static int[] triple(LayerConfig c, String key, int defaultValue) {
+        return c.has(key) ? triple(c, key) : new int[] {defaultValue, defaultValue, defaultValue};
     }
 
     // {"type": "Graph", "nodes": [{"name", "inputs", "layer": {...}} or {"name", "inputs", "merge": "add"|"concat"}], "output": name}

@@ -5,19 +5,28 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.GaussianPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Sequential;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 
 /**
@@ -25,7 +34,9 @@ import org.conv4j.tensor.Shape;
  * count, FLOPs per image, receptive field and jump; totals; activation memory for a batch.
  *
  * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
- * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, Linear
+ * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, ConvTranspose2d
+ * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Conv1d {@code 2 * OC * OL * (C/groups) * K},
+ * Conv3d {@code 2 * OC * OD * OH * OW * (C/groups) * KD * KH * KW}, bilinear Upsample (4 weights per output), Linear
  * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
  * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
  * the usual conventions; biases are not counted.
@@ -33,7 +44,9 @@ import org.conv4j.tensor.Shape;
  * <p>Receptive field (SPEC 2 example 6) and jump follow the standard recurrence: a window of
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
  * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
- * branches, the largest receptive field and jump of the inputs are taken.
+ * branches, the largest receptive field and jump of the inputs are taken. A 1-D map (N, C, L) is
+ * one row (H = 1, W = L); of a 3-D map (N, C, D, H, W) the H and W axes are reported (the depth's
+ * field follows the same recurrence but has no column in the table).
  *
  * <p>Sequential and Graph are walked into; any other layer is one row (a container of another
  * kind reports all the parameters under it, but FLOPs and the receptive field only for the layer
@@ -58,7 +71,7 @@ public final class ModelSummary {
     private ModelSummary(Layer model, Shape input) {
         this.input = input;
         this.totalParameters = Layers.parameterCount(model);
-        int h = input.rank() == 4 ? input.dim(2) : 1, w = input.rank() == 4 ? input.dim(3) : 1;
+        int h = isMap(input) ? mapH(input) : 1, w = isMap(input) ? mapW(input) : 1;
         State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
         output = end.shape;
         receptiveH = end.rfH;
@@ -132,21 +145,80 @@ public final class ModelSummary {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
         } else if (layer instanceof TrainablePool2d p) {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof Conv1d c) {
+            window = new int[] {1, c.dilation() * (c.kernelSize() - 1) + 1, 1, c.stride()};
+        } else if (layer instanceof MaxPool1d p) {
+            window = new int[] {1, p.dilation() * (p.kernelSize() - 1) + 1, 1, p.stride()};
+        } else if (layer instanceof AvgPool1d p) {
+            window = new int[] {1, p.kernelSize(), 1, p.stride()};
+        } else if (layer instanceof Conv3d c) {
+            window = volumeWindow(c.kernelSize(), c.dilation(), c.stride());
+        } else if (layer instanceof MaxPool3d p) {
+            window = volumeWindow(p.kernelSize(), p.dilation(), p.stride());
+        } else if (layer instanceof AvgPool3d p) {
+            window = volumeWindow(p.kernelSize(), new int[] {1, 1, 1}, p.stride());
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }
-        int mapH = out.rank() == 4 ? out.dim(2) : (window != null ? 1 : in.mapH);
-        int mapW = out.rank() == 4 ? out.dim(3) : (window != null ? 1 : in.mapW);
+        if (layer instanceof ConvTranspose2d t) {
+            return upsampling(in, out, t.dilationH() * (t.kernelH() - 1) + 1, t.dilationW() * (t.kernelW() - 1) + 1, t.strideH(), t.strideW());
+        }
+        if (layer instanceof Upsample u) {
+            // nearest reads one input pixel, bilinear two neighbours per axis; the jump scales by input/output size
+            int extra = u.interpolation() == Upsample.Interpolation.BILINEAR ? 1 : 0;
+            Shape x = in.shape;
+            return new State(out, in.rfH + extra * in.jumpH, in.rfW + extra * in.jumpW,
+                    (int) Math.max(1, Math.round((double) in.jumpH * x.dim(2) / out.dim(2))),
+                    (int) Math.max(1, Math.round((double) in.jumpW * x.dim(3) / out.dim(3))), out.dim(2), out.dim(3));
+        }
+        int mapH = isMap(out) ? mapH(out) : (window != null ? 1 : in.mapH);
+        int mapW = isMap(out) ? mapW(out) : (window != null ? 1 : in.mapW);
         if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
         return new State(out, in.rfH + (window[0] - 1) * in.jumpH, in.rfW + (window[1] - 1) * in.jumpW,
                 in.jumpH * window[2], in.jumpW * window[3], mapH, mapW);
     }
 
+    /**
+     * A layer that upsamples by a factor (sh, sw) with windows of kh x kw output pixels: an output
+     * pixel sees ceil(k / s) input pixels, so {@code rf += (ceil(k/s) - 1) * jump}, and the jump
+     * shrinks by the factor (kept at least 1 input pixel: the table counts whole pixels).
+     */
+    private static State upsampling(State in, Shape out, int kh, int kw, int sh, int sw) {
+        return new State(out, in.rfH + ((kh + sh - 1) / sh - 1) * in.jumpH, in.rfW + ((kw + sw - 1) / sw - 1) * in.jumpW,
+                Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), out.dim(2), out.dim(3));
+    }
+
+    // the H and W axes of a (depth, height, width) window: effective sizes and strides
+    private static int[] volumeWindow(int[] k, int[] d, int[] s) {
+        return new int[] {d[1] * (k[1] - 1) + 1, d[2] * (k[2] - 1) + 1, s[1], s[2]};
+    }
+
+    // a map: (N, C, L) is one row of L, (N, C, H, W) and (N, C, D, H, W) show H and W
+    private static boolean isMap(Shape s) {
+        return s.rank() >= 3 && s.rank() <= 5;
+    }
+
+    private static int mapH(Shape s) {
+        return s.rank() == 3 ? 1 : s.dim(s.rank() - 2);
+    }
+
+    private static int mapW(Shape s) {
+        return s.dim(s.rank() - 1);
+    }
+
     private static long flops(Layer layer, Shape in, Shape out) {
         long outPerImage = out.sizeFrom(1);
         if (layer instanceof Conv2d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelH() * c.kernelW();
+        // a transposed convolution multiplies every input value by a kernel of each output channel of its group
+        if (layer instanceof ConvTranspose2d t) return 2L * in.sizeFrom(1) * (t.outChannels() / t.groups()) * t.kernelH() * t.kernelW();
+        if (layer instanceof Conv1d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelSize();
+        if (layer instanceof Conv3d c) {
+            int[] k = c.kernelSize();
+            return 2L * outPerImage * (c.inChannels() / c.groups()) * k[0] * k[1] * k[2];
+        }
         if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
-        if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;
+        if (layer instanceof Upsample u && u.interpolation() == Upsample.Interpolation.BILINEAR) return 2L * 4 * outPerImage;
+        if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d || layer instanceof BatchNorm3d) return 2L * outPerImage;
         if (layer instanceof GaussianPool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
         if (layer instanceof TrainablePool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
         return 0;

@@ -10,11 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.conv4j.nn.Add;
+import org.conv4j.nn.AvgPool3d;
+import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
@@ -26,7 +32,9 @@ import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.LeakyReLU;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
@@ -34,6 +42,7 @@ import org.conv4j.nn.Sequential;
 import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Tanh;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +68,9 @@ class BuiltinLayersTest {
                 .add("max", new MaxPool2d(3, 2).stride(1, 2).padding(1, 1).dilation(1).ceilMode(true))
                 .add("avg", new AvgPool2d(2).stride(1).countIncludePad(false))
                 .add("learned", new TrainablePool2d(8, 2).stride(1))
+                .add("up", new ConvTranspose2d(8, 8, 3).stride(2, 1).padding(1, 0).outputPadding(1, 0).dilation(1, 2).groups(2).bias(false))
+                .add("near", new Upsample(1).scaleFactor(1.5, 1.25))
+                .add("bilinear", new Upsample(9, 11).mode("bilinear").alignCorners(true))
                 .add("maxout", new Maxout(2))
                 .add("sig", new Sigmoid())
                 .add("tanh", new Tanh())
@@ -84,6 +96,43 @@ class BuiltinLayersTest {
         assertEquals(Layers.namedParameters(model).keySet(), Layers.namedParameters(loaded).keySet());
         assertTrue(Layers.namedParameters(model).containsKey("block.bn.running_var"));
         assertTrue(Layers.namedParameters(model).containsKey("learned.weight"));
+        assertSameBits(model.forward(x, Mode.EVAL), loaded.forward(x, Mode.EVAL));
+        assertEquals(Architecture.toJson(model), Architecture.toJson(loaded));
+    }
+
+    @Test
+    void oneDimensionalLayersRoundTripBitIdentically() throws Exception {
+        Init.seed(5);
+        Layer model = new Sequential()
+                .add("conv", new Conv1d(2, 4, 3).padding("same").dilation(2).paddingMode(org.conv4j.kernel.PaddingMode.REFLECT))
+                .add("max", new MaxPool1d(3).stride(2).padding(1).dilation(1).ceilMode(true))
+                .add("grouped", new Conv1d(4, 4, 2).stride(2).padding(1).groups(2).bias(false))
+                .add("avg", new AvgPool1d(2).stride(1).countIncludePad(false));
+        Tensor x = random(new SplittableRandom(4), 2, 2, 17);
+        Path file = dir.resolve("one.safetensors");
+        ModelFile.save(model, file);
+        Layer loaded = ModelFile.load(file);
+        assertEquals(model.toString(), loaded.toString());
+        assertSameBits(model.forward(x, Mode.EVAL), loaded.forward(x, Mode.EVAL));
+        assertEquals(Architecture.toJson(model), Architecture.toJson(loaded));
+    }
+
+    @Test
+    void volumeLayersRoundTripBitIdentically() throws Exception {
+        Init.seed(6);
+        Layer model = new Sequential()
+                .add("conv", new Conv3d(2, 4, 3, 2, 3).stride(1, 2, 1).padding(1, 0, 1).dilation(2, 1, 1).groups(2))
+                .add("bn", new BatchNorm3d(4).eps(1e-3).momentum(0.3))
+                .add("max", new MaxPool3d(2, 1, 2).stride(1).padding(1, 0, 0).dilation(1, 1, 2).ceilMode(true))
+                .add("avg", new AvgPool3d(2).countIncludePad(false).padding(1, 0, 1))
+                .add("head", new Conv3d(4, 2, 1).bias(false));
+        Tensor x = random(new SplittableRandom(8), 2, 2, 6, 7, 6);
+        model.forward(x, Mode.TRAIN); // moves the running statistics away from their initial values
+        Path file = dir.resolve("volume.safetensors");
+        ModelFile.save(model, file);
+        Layer loaded = ModelFile.load(file);
+        assertEquals(model.toString(), loaded.toString());
+        assertTrue(Layers.namedParameters(loaded).containsKey("bn.running_var"));
         assertSameBits(model.forward(x, Mode.EVAL), loaded.forward(x, Mode.EVAL));
         assertEquals(Architecture.toJson(model), Architecture.toJson(loaded));
     }

@@ -9,17 +9,24 @@ import java.util.List;
 import java.util.Map;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.BatchNorm2d;
+import org.conv4j.nn.BatchNorm3d;
+import org.conv4j.nn.Conv1d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Conv3d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool1d;
 import org.conv4j.nn.MaxPool2d;
+import org.conv4j.nn.MaxPool3d;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 import org.conv4j.zoo.LeNet5;
@@ -48,6 +55,64 @@ class ModelSummaryTest {
         assertEquals(3, row(two, "0").receptiveH());
         assertEquals(5, row(two, "1").receptiveH());
         assertEquals(1, row(two, "1").jumpH());
+    }
+
+    @Test
+    void transposedConvolutionUpsamplesShapesAndCountsAProductPerInputValue() {
+        // conv 3x3 stride 2 (rf 3, jump 2), pool 2 (rf 5, jump 4), then ConvTranspose2d 4x4 stride 2: an output
+        // pixel sees ceil(4/2) = 2 input pixels, rf 5 + 1*4 = 9, jump 4/2 = 2
+        Sequential net = new Sequential(new Conv2d(1, 2, 3).stride(2).padding(1), new MaxPool2d(2),
+                new ConvTranspose2d(2, 6, 4).stride(2).padding(1).groups(2));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 16, 16));
+        ModelSummary.Row up = row(s, "2");
+        assertEquals(Shape.of(1, 6, 8, 8), up.output());
+        assertEquals(2 * 3 * 4 * 4 + 6, up.parameters());
+        assertEquals(2L * (2 * 4 * 4) * 3 * 4 * 4, up.flops());
+        assertEquals(9, up.receptiveH());
+        assertEquals(2, up.jumpW());
+    }
+
+    @Test
+    void upsamplingKeepsOrWidensTheReceptiveFieldAndShrinksTheJump() {
+        // conv 3x3 stride 4 (rf 3, jump 4); nearest x2: rf 3, jump 2; bilinear x2: rf 3 + 2, jump 1, 4 weights per output value
+        Sequential net = new Sequential(new Conv2d(1, 1, 3).stride(4), new Upsample(2), new Upsample(2).mode("bilinear"));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 17, 17));
+        assertEquals(Shape.of(1, 1, 8, 8), row(s, "1").output());
+        assertEquals(3, row(s, "1").receptiveH());
+        assertEquals(2, row(s, "1").jumpH());
+        assertEquals(0, row(s, "1").flops());
+        assertEquals(Shape.of(1, 1, 16, 16), row(s, "2").output());
+        assertEquals(5, row(s, "2").receptiveW());
+        assertEquals(1, row(s, "2").jumpW());
+        assertEquals(2L * 4 * 16 * 16, row(s, "2").flops());
+        assertEquals(0, s.rows().get(2).parameters());
+    }
+
+    @Test
+    void oneDimensionalLayersAreOneRowOfLength() {
+        // conv k5 d2 (rf 9) stride 2, max pool 3 stride 2 (9 + 2*2 = 13, jump 4), conv k3 (13 + 2*4 = 21)
+        Sequential net = new Sequential(new Conv1d(2, 4, 5).dilation(2).stride(2), new MaxPool1d(3).stride(2), new Conv1d(4, 3, 3).groups(1));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 2, 64));
+        assertEquals(Shape.of(1, 4, 28), row(s, "0").output());
+        assertEquals(Shape.of(1, 3, 11), s.output());
+        assertArrayEquals(new int[] {1, 21}, s.receptiveField());
+        assertEquals(4, row(s, "2").jumpW());
+        assertEquals(2L * 4 * 28 * 2 * 5, row(s, "0").flops());
+        assertEquals(4 * 2 * 5 + 4, row(s, "0").parameters());
+    }
+
+    @Test
+    void volumesReportHeightAndWidth() {
+        // conv 3x3x3 pad 1 (rf 3), bn, max pool 1x2x2 (rf 4, jump 2), conv (1, 3, 3) (rf 4 + 2*2 = 8)
+        Sequential net = new Sequential(new Conv3d(1, 4, 3).padding(1), new BatchNorm3d(4), new MaxPool3d(1, 2, 2), new Conv3d(4, 2, 1, 3, 3));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 5, 8, 8));
+        assertEquals(Shape.of(1, 4, 5, 8, 8), row(s, "0").output());
+        assertEquals(Shape.of(1, 2, 5, 2, 2), s.output());
+        assertEquals(2L * 4 * 5 * 8 * 8 * 27, row(s, "0").flops());
+        assertEquals(4 * 27 + 4, row(s, "0").parameters());
+        assertEquals(2L * 4 * 5 * 8 * 8, row(s, "1").flops());
+        assertArrayEquals(new int[] {8, 8}, s.receptiveField());
+        assertEquals(2, row(s, "3").jumpH());
     }
 
     @Test
