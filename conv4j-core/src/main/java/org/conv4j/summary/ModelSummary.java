@@ -5,6 +5,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.conv4j.kernel.AdaptivePool;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
@@ -32,7 +35,8 @@ import org.conv4j.tensor.Shape;
  *
  * <p>Receptive field (SPEC 2 example 6) and jump follow the standard recurrence: a window of
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
- * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
+ * {@code jump *= s}. A Linear layer or global pooling sees the whole map; adaptive pooling counts
+ * as its largest window with stride {@code floor(H / OH)} (exact when H is a multiple of OH). Where a Graph merges
  * branches, the largest receptive field and jump of the inputs are taken.
  *
  * <p>Sequential and Graph are walked into; any other layer is one row (a container of another
@@ -132,6 +136,11 @@ public final class ModelSummary {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
         } else if (layer instanceof TrainablePool2d p) {
             window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+        } else if (layer instanceof AdaptiveAvgPool2d || layer instanceof AdaptiveMaxPool2d) {
+            // the largest window, and the stride of the windows' starts where H is a multiple of OH
+            int oh = out.dim(2), ow = out.dim(3);
+            window = new int[] {AdaptivePool.maxWindow(in.mapH, oh), AdaptivePool.maxWindow(in.mapW, ow),
+                    Math.max(1, in.mapH / oh), Math.max(1, in.mapW / ow)};
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }
