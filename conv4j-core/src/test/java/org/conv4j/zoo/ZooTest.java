@@ -99,11 +99,9 @@ class ZooTest {
     void alexNetAndVggPoolTheirFeaturesAdaptivelyAsTorchvision() {
         Init.seed(6);
         // the same parameters at any input size: the classifier always sees 256x6x6 (AlexNet) or 512x7x7 (VGG)
-        for (int size : new int[] {63, 100, 224}) {
-            Layer alex = Zoo.build("alexnet", 3, size, size, 1000);
-            assertEquals(61_100_840, Layers.parameterCount(alex), "alexnet at " + size);
-            assertEquals(Shape.of(2, 1000), alex.outputShape(Shape.of(2, 3, size + 17, size)));
-        }
+        Layer alex = Zoo.build("alexnet", 3, 63, 63, 1000);
+        assertEquals(61_100_840, Layers.parameterCount(alex), "torchvision's count, built at the 63x63 minimum");
+        for (int size : new int[] {63, 100, 224}) assertEquals(Shape.of(2, 1000), alex.outputShape(Shape.of(2, 3, size + 17, size)));
         Sequential vgg = (Sequential) Zoo.build("vgg11_bn", 3, 32, 32, 10);
         assertEquals("AdaptiveAvgPool2d(output_size=7)", vgg.children().get("avgpool").toString());
         assertEquals(List.of("features", "avgpool", "flatten", "classifier"), vgg.names());
