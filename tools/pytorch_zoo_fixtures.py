@@ -7,8 +7,10 @@ writes conv4j-core/src/test/resources/pytorch/ (and only that folder), for each 
     NAME.safetensors      the model's state_dict (tools/torch_to_safetensors.py's format, the
                           same as safetensors.torch.save_file: F32 tensors, I64 num_batches_tracked)
     NAME.io.safetensors   x: an input batch; y: the model's logits in eval mode
-The Java tests (org.conv4j.io.PyTorchWeightsTest) load the weights into the zoo model of the
-same architecture and compare the logits; the build never needs Python.
+The Java tests (org.conv4j.io.PyTorchWeightsTest) load the weights into the conv4j model of the
+same architecture (the zoo's resnet18 and googlenet; VGG.build and a narrowed AlexNet for the
+small_ cases, width-reduced from torchvision's own classes) and compare the logits; the build
+never needs Python.
 
 Weights: torchvision's own random initialization (weights=None) under torch.manual_seed, then
 every BatchNorm's weight, bias and running statistics are redrawn so that eval-mode BatchNorm is
@@ -63,6 +65,27 @@ def case(name, model, x_shape, seed):
           % (name, len(model.state_dict()), tuple(x.shape), tuple(y64.shape), scale, err))
 
 
+def small_vgg11_bn():
+    """torchvision's VGG class with VGG-11's layout ("A") at 1/8 of the filters and a 64-unit classifier."""
+    from torchvision.models.vgg import VGG, make_layers
+    m = VGG(make_layers([8, "M", 16, "M", 32, 32, "M", 64, 64, "M", 64, 64, "M"], batch_norm=True), num_classes=5)
+    m.classifier = nn.Sequential(nn.Linear(64 * 7 * 7, 64), nn.ReLU(True), nn.Dropout(), nn.Linear(64, 64),
+                                 nn.ReLU(True), nn.Dropout(), nn.Linear(64, 5))
+    return m
+
+
+def small_alexnet():
+    """torchvision's AlexNet class with every conv and Linear narrowed (same modules, same indices)."""
+    m = torchvision.models.AlexNet(num_classes=5)
+    for i, (cin, cout, k, s, p) in {0: (3, 16, 11, 4, 2), 3: (16, 24, 5, 1, 2), 6: (24, 32, 3, 1, 1),
+                                    8: (32, 16, 3, 1, 1), 10: (16, 16, 3, 1, 1)}.items():
+        m.features[i] = nn.Conv2d(cin, cout, k, s, p)
+    m.classifier[1] = nn.Linear(16 * 6 * 6, 32)
+    m.classifier[4] = nn.Linear(32, 32)
+    m.classifier[6] = nn.Linear(32, 5)
+    return m
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(18)
@@ -70,6 +93,11 @@ def main():
     torch.manual_seed(22)
     case("googlenet", torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=True, num_classes=10),
          (2, 3, 64, 64), 22)
+    # width-reduced, from torchvision's classes: the full ones hold 0.5 GB (VGG-11-BN) and 0.25 GB (AlexNet)
+    torch.manual_seed(11)
+    case("small_vgg11_bn", small_vgg11_bn(), (2, 3, 32, 32), 11)   # the minimum: a 1x1 map repeated 7x7
+    torch.manual_seed(5)
+    case("small_alexnet", small_alexnet(), (2, 3, 127, 100), 5)   # a 3x2 map pooled to 6x6
 
 
 if __name__ == "__main__":

@@ -69,12 +69,20 @@ public final class VGG {
 
     /** VGG-{@code depth} (11, 13, 16, 19), with BatchNorm2d after every conv if {@code batchNorm}. */
     public static Sequential build(int depth, boolean batchNorm, int channels, int height, int width, int classes) {
-        int[] cfg = config(depth);
-        String name = "vgg" + depth + (batchNorm ? "_bn" : "");
+        return build("vgg" + depth + (batchNorm ? "_bn" : ""), config(depth), batchNorm, 4096, channels, height, width, classes);
+    }
+
+    /**
+     * torchvision's VGG class with another configuration (filter counts, 0 for a max pool, as
+     * torchvision's {@code make_layers}) and {@code hidden} units in the two hidden Linear layers
+     * (4096 in the ImageNet VGGs); the avgpool is 7x7 and the first Linear takes the last filter
+     * count x 7 x 7. Names and numbering as in the ImageNet VGGs.
+     */
+    public static Sequential build(String name, int[] config, boolean batchNorm, int hidden, int channels, int height, int width, int classes) {
         Nets.checkArgs(name, channels, height, width, classes);
         Sequential features = new Sequential();
         int in = channels;
-        for (int v : cfg) {
+        for (int v : config) {
             if (v == M) {
                 features.add(new MaxPool2d(2));
                 continue;
@@ -86,12 +94,14 @@ public final class VGG {
         }
         Nets.kaimingConvs(features);
         Sequential classifier = new Sequential(
-                new Linear(512 * 7 * 7, 4096), new ReLU(), new Dropout(0.5),
-                new Linear(4096, 4096), new ReLU(), new Dropout(0.5),
-                new Linear(4096, classes));
+                new Linear(in * 7 * 7, hidden), new ReLU(), new Dropout(0.5),
+                new Linear(hidden, hidden), new ReLU(), new Dropout(0.5),
+                new Linear(hidden, classes));
         Sequential net = new Sequential().add("features", features).add("avgpool", new AdaptiveAvgPool2d(7))
                 .add("flatten", new Flatten()).add("classifier", classifier);
-        Nets.shape(name, net, channels, height, width, MIN_SIZE);
+        int pools = 0;
+        for (int v : config) if (v == M) pools++;
+        Nets.shape(name, net, channels, height, width, 1 << pools);
         return net;
     }
 

@@ -8,18 +8,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.nn.Layers;
 import org.conv4j.nn.Linear;
+import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.Parameter;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
 import org.conv4j.tensor.Tensor;
+import org.conv4j.zoo.VGG;
 import org.conv4j.zoo.Zoo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +42,15 @@ class PyTorchWeightsTest {
         return Path.of(PyTorchWeightsTest.class.getResource("/pytorch/" + name).toURI());
     }
 
-    /** Loads NAME.safetensors into the zoo model and compares its logits on NAME.io.safetensors with PyTorch's. */
+    /** Loads NAME.safetensors into the zoo model of that name and compares its logits on NAME.io.safetensors with PyTorch's. */
     private static void matchesTorchvision(String name, int classes) throws Exception {
+        Tensor x = SafeTensors.read(resource(name + ".io.safetensors")).tensors().get("x");
+        matchesTorchvision(name, Zoo.build(name, x.dim(1), x.dim(2), x.dim(3), classes));
+    }
+
+    private static void matchesTorchvision(String name, Layer model) throws Exception {
         Map<String, Tensor> io = SafeTensors.read(resource(name + ".io.safetensors")).tensors();
         Tensor x = io.get("x"), expected = io.get("y");
-        Layer model = Zoo.build(name, x.dim(1), x.dim(2), x.dim(3), classes);
         PyTorchWeights.load(model, resource(name + ".safetensors"));
         Tensor y = model.forward(x, Mode.EVAL);
         assertEquals(expected.shape(), y.shape(), name);
@@ -61,6 +69,30 @@ class PyTorchWeightsTest {
     @Test
     void torchvisionGoogLeNetGivesTorchvisionsLogits() throws Exception {
         matchesTorchvision("googlenet", 10);
+    }
+
+    @Test
+    void torchvisionsVggClassNarrowedGivesItsLogitsAtTheMinimumInput() throws Exception {
+        // VGG-11's layout at 1/8 of the filters, BatchNorm, 64 hidden units; 32x32 leaves a 1x1 map for the 7x7 avgpool
+        Init.seed(1);
+        matchesTorchvision("small_vgg11_bn", VGG.build("small_vgg11_bn", new int[] {8, 0, 16, 0, 32, 32, 0, 64, 64, 0, 64, 64, 0},
+                true, 64, 3, 32, 32, 5));
+    }
+
+    @Test
+    void torchvisionsAlexNetClassNarrowedGivesItsLogits() throws Exception {
+        // AlexNet's modules and indices with narrow convs and Linears; 127x100 leaves a 3x2 map for the 6x6 avgpool
+        Init.seed(2);
+        Sequential features = new Sequential(
+                new Conv2d(3, 16, 11).stride(4).padding(2), new ReLU(), new MaxPool2d(3).stride(2),
+                new Conv2d(16, 24, 5).padding(2), new ReLU(), new MaxPool2d(3).stride(2),
+                new Conv2d(24, 32, 3).padding(1), new ReLU(),
+                new Conv2d(32, 16, 3).padding(1), new ReLU(),
+                new Conv2d(16, 16, 3).padding(1), new ReLU(), new MaxPool2d(3).stride(2));
+        Sequential classifier = new Sequential(new Dropout(0.5), new Linear(16 * 6 * 6, 32), new ReLU(),
+                new Dropout(0.5), new Linear(32, 32), new ReLU(), new Linear(32, 5));
+        matchesTorchvision("small_alexnet", new Sequential().add("features", features).add("avgpool", new AdaptiveAvgPool2d(6))
+                .add("flatten", new Flatten()).add("classifier", classifier));
     }
 
     @Test
