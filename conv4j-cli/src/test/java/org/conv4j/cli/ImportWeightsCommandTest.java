@@ -23,7 +23,7 @@ class ImportWeightsCommandTest {
     @TempDir
     Path dir;
 
-    // a resnet20 state dict as PyTorch would write it: the parameters and buffers, plus int64 num_batches_tracked counts
+    // a resnet20 state dict under PyTorch's names (the parameters and buffers of the zoo network)
     private Path stateDict(int classes) throws Exception {
         Init.seed(99);
         Layer source = Zoo.build("resnet20", 3, 32, 32, classes);
