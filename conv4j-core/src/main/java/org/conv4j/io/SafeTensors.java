@@ -35,8 +35,9 @@ import org.conv4j.tensor.Tensor;
  *
  * <p>Reading validates everything against the file length before allocating anything the file
  * claims: the header length (at most {@link #MAX_HEADER_BYTES}, as the reference library), the
- * JSON, each entry's dtype, shape ({@code product(shape) * 4 == end - begin}, without overflow)
- * and offsets, and that the entries tile the data section exactly, without gaps or overlaps.
+ * JSON, each entry's dtype (F32, or I64 which a header may hold but is never read as data),
+ * shape ({@code product(shape) * 4 == end - begin}, 8 for I64, without overflow) and offsets, and
+ * that the entries tile the data section exactly, without gaps or overlaps.
  * Every problem is a {@link ModelFormatException} naming the file and the tensor.
  */
 public final class SafeTensors {

@@ -183,4 +183,19 @@ class PyTorchWeightsTest {
         var e = assertThrows(ModelFormatException.class, () -> PyTorchWeights.load(Zoo.build("googlenet", 3, 64, 64, 10), cut));
         assertTrue(e.getMessage().startsWith(cut + ": "), e.getMessage());
     }
+
+    @Test
+    void int64EntriesAreSizeCheckedLikeAnyOther() throws Exception {
+        // a num_batches_tracked scalar given 4 bytes instead of 8, and one spanning 16 for a single value
+        for (String[] c : new String[][] {{"[0,4]", "4", "has 1 int64 values (8 bytes) but data_offsets [0, 4] span 4 bytes"},
+                {"[0,16]", "16", "has 1 int64 values (8 bytes) but data_offsets [0, 16] span 16 bytes"}}) {
+            String json = "{\"bn.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":" + c[0] + "}}";
+            byte[] header = (json + " ".repeat((8 - json.length() % 8) % 8)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + Integer.parseInt(c[1])).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putLong(header.length).put(header);
+            Path file = Files.write(dir.resolve("i64.safetensors"), b.array());
+            var e = assertThrows(ModelFormatException.class, () -> PyTorchWeights.load(small(), file));
+            assertTrue(e.problem().endsWith(c[2]), e.problem());
+        }
+    }
 }
