@@ -714,6 +714,31 @@ def pool_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# Adaptive pooling: output row i pools input rows [floor(i*H/OH), ceil((i+1)*H/OH)).
+# Header: output_size=oh,ow. Sizes that divide, sizes that do not (overlapping windows of
+# different sizes), 1x1 and outputs larger than the input (repeated rows).
+# ---------------------------------------------------------------------------------------
+
+ADAPTIVE_SIZES = [
+    ("7x7_to_3x3", (2, 3, 7, 7), (3, 3)),
+    ("5x5_to_2x2", (1, 2, 5, 5), (2, 2)),
+    ("5x6_to_1x1", (2, 2, 5, 6), (1, 1)),
+    ("8x8_to_4x4_divides", (1, 3, 8, 8), (4, 4)),
+    ("6x10_to_4x3", (2, 2, 6, 10), (4, 3)),
+    ("13x13_to_6x6_alexnet", (1, 2, 13, 13), (6, 6)),
+    ("3x2_to_5x4_larger", (2, 2, 3, 2), (5, 4)),
+    ("1x1_to_7x7", (1, 3, 1, 1), (7, 7)),
+]
+
+
+def adaptive_pool_cases():
+    for family, cls in (("adaptive_avgpool2d", nn.AdaptiveAvgPool2d), ("adaptive_maxpool2d", nn.AdaptiveMaxPool2d)):
+        for case, shape, out in ADAPTIVE_SIZES:
+            simple(family, case, {"layer": cls.__name__, "output_size": out},
+                   lambda out=out, cls=cls: cls(out), lambda r, shape=shape: r.uniform(shape))
+
+
+# ---------------------------------------------------------------------------------------
 # BatchNorm1d over (N, K), BatchNorm2d over (N, C, H, W), BatchNorm3d over (N, C, D, H, W).
 # Header: num_features eps momentum mode=train|eval. Train: batch statistics (biased
 # variance for normalizing), running statistics updated with momentum 0.1 as PyTorch does:
@@ -816,6 +841,7 @@ def main():
     linear_cases()
     activation_cases()
     pool_cases()
+    adaptive_pool_cases()
     batchnorm_cases()
     loss_cases()
     W.finish()

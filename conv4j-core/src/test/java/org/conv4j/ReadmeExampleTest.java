@@ -51,8 +51,13 @@ class ReadmeExampleTest {
 
     /** The one {@code java} block between the README's example markers. */
     private static List<String> codeBlock(List<String> readme) {
-        int start = readme.indexOf("<!-- example:start -->"), end = readme.indexOf("<!-- example:end -->");
-        assertTrue(start >= 0 && end > start, "README.md has no <!-- example:start --> ... <!-- example:end --> markers");
+        return codeBlock(readme, "example");
+    }
+
+    /** The one {@code java} block between the README's {@code <!-- NAME:start -->} and {@code <!-- NAME:end -->}. */
+    static List<String> codeBlock(List<String> readme, String name) {
+        int start = readme.indexOf("<!-- " + name + ":start -->"), end = readme.indexOf("<!-- " + name + ":end -->");
+        assertTrue(start >= 0 && end > start, "README.md has no <!-- " + name + ":start --> ... <!-- " + name + ":end --> markers");
         List<String> block = readme.subList(start + 1, end);
         assertEquals("```java", block.get(0), "the example starts with a java code fence");
         assertEquals("```", block.get(block.size() - 1), "the example ends with a code fence");
@@ -60,7 +65,7 @@ class ReadmeExampleTest {
     }
 
     /** Runs a command in {@code dir}; returns its output (stdout and stderr), failing on a non-zero exit. */
-    private static String run(Path dir, List<String> command) throws IOException, InterruptedException {
+    static String run(Path dir, List<String> command) throws IOException, InterruptedException {
         Path log = Files.createTempFile(dir, "out", ".txt");
         Process p = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -73,7 +78,7 @@ class ReadmeExampleTest {
         return out;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** One grammar for every command: the same option names for the same things, clean help, "did you mean". */
 class CliGrammarTest {
-    static final List<String> COMMANDS = List.of("train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench");
+    static final List<String> COMMANDS = List.of("train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench",
+            "import-weights");
     static final Set<String> TAKE_A_MODEL = Set.of("eval", "predict", "summary", "visualize");
     static final Set<String> USE_A_BATCH = Set.of("train", "eval", "summary");
     static final Set<String> RUN_KERNELS = Set.of("train", "eval", "predict", "gradcheck", "filter", "visualize", "report", "bench");
@@ -43,7 +44,8 @@ class CliGrammarTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench"})
+    @ValueSource(strings = {"train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench",
+        "import-weights"})
     void sharedOptionsHaveTheSameNames(String command) {
         String help = help(command, 100);
         assertTrue(help.startsWith("Usage: conv4j " + command + " "), help);
@@ -55,7 +57,7 @@ class CliGrammarTest {
         assertEquals(USE_A_BATCH.contains(command), help.contains("      --batch-size"), command + " --batch-size\n" + help);
         assertEquals(RUN_KERNELS.contains(command), help.contains("      --threads=N "), command + " --threads\n" + help);
         assertEquals(Set.of("train", "eval").contains(command), help.contains("      --data=NAME|DIR "), command + " --data\n" + help);
-        assertEquals(Set.of("train", "predict", "summary", "visualize").contains(command), help.contains("      --input=CxHxW "), command + " --input\n" + help);
+        assertEquals(Set.of("train", "predict", "summary", "visualize", "import-weights").contains(command), help.contains("      --input=CxHxW "), command + " --input\n" + help);
     }
 
     @Test

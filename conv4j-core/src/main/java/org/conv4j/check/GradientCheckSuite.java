@@ -9,6 +9,8 @@ import java.util.function.Function;
 import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.AvgPool1d;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
@@ -129,6 +131,10 @@ public final class GradientCheckSuite {
             return new Case(p, uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3)));
         });
         s.add("GlobalAvgPool2d", r -> new Case(new GlobalAvgPool2d(), uniform(r, 1 + r.nextInt(2), 3, 2 + r.nextInt(4), 2 + r.nextInt(4))));
+        s.add("AdaptiveAvgPool2d", r -> new Case(new AdaptiveAvgPool2d(1 + r.nextInt(4), 1 + r.nextInt(4)),
+                uniform(r, 1 + r.nextInt(2), 2, 1 + r.nextInt(7), 1 + r.nextInt(7))));
+        s.add("AdaptiveMaxPool2d", r -> new Case(new AdaptiveMaxPool2d(1 + r.nextInt(4), 1 + r.nextInt(4)),
+                distinct(r, 1 + r.nextInt(2), 2, 1 + r.nextInt(7), 1 + r.nextInt(7))));
         s.add("GaussianPool2d", r -> new Case(new GaussianPool2d(3, 0.5 + r.nextDouble()).stride(1 + r.nextInt(2)),
                 uniform(r, 1 + r.nextInt(2), 2, 5 + r.nextInt(3), 5 + r.nextInt(3))));
         s.add("TrainablePool2d", r -> new Case(new TrainablePool2d(2, 2 + r.nextInt(2)).stride(1 + r.nextInt(2)),

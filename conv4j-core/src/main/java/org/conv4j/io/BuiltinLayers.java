@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.conv4j.kernel.PaddingMode;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.AvgPool1d;
 import org.conv4j.nn.AvgPool2d;
@@ -69,6 +71,18 @@ final class BuiltinLayers {
                     return s[0] == 0 ? a : a.stride(s[0], s[1]);
                 });
         Architecture.register("GlobalAvgPool2d", GlobalAvgPool2d.class, (l, out) -> { }, c -> new GlobalAvgPool2d());
+        Architecture.register("AdaptiveAvgPool2d", AdaptiveAvgPool2d.class,
+                (p, out) -> out.put("output_size", List.of(p.outputH(), p.outputW())),
+                c -> {
+                    int[] o = c.intPair("output_size");
+                    return new AdaptiveAvgPool2d(o[0], o[1]);
+                });
+        Architecture.register("AdaptiveMaxPool2d", AdaptiveMaxPool2d.class,
+                (p, out) -> out.put("output_size", List.of(p.outputH(), p.outputW())),
+                c -> {
+                    int[] o = c.intPair("output_size");
+                    return new AdaptiveMaxPool2d(o[0], o[1]);
+                });
         Architecture.register("GaussianPool2d", GaussianPool2d.class,
                 (p, out) -> {
                     out.put("kernel_size", List.of(p.kernelH(), p.kernelW()));

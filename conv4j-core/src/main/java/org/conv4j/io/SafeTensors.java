@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.conv4j.tensor.Tensor;
 
 /**
@@ -34,8 +35,9 @@ import org.conv4j.tensor.Tensor;
  *
  * <p>Reading validates everything against the file length before allocating anything the file
  * claims: the header length (at most {@link #MAX_HEADER_BYTES}, as the reference library), the
- * JSON, each entry's dtype, shape ({@code product(shape) * 4 == end - begin}, without overflow)
- * and offsets, and that the entries tile the data section exactly, without gaps or overlaps.
+ * JSON, each entry's dtype (F32, or I64 which a header may hold but is never read as data),
+ * shape ({@code product(shape) * 4 == end - begin}, 8 for I64, without overflow) and offsets, and
+ * that the entries tile the data section exactly, without gaps or overlaps.
  * Every problem is a {@link ModelFormatException} naming the file and the tensor.
  */
 public final class SafeTensors {
@@ -45,6 +47,11 @@ public final class SafeTensors {
     public static final String METADATA_KEY = "__metadata__";
     /** The only dtype conv4j reads and writes. */
     public static final String F32 = "F32";
+    /**
+     * int64, the dtype of BatchNorm's {@code num_batches_tracked} in a PyTorch state dict: accepted
+     * in a header (so such a file validates) but never read as a tensor; see {@link PyTorchWeights}.
+     */
+    public static final String I64 = "I64";
 
     private static final int CHUNK_BYTES = 1 << 20;
     // the largest Java array: a tensor must fit in one float[]
@@ -57,7 +64,7 @@ public final class SafeTensors {
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
         /** Number of elements (the product of the shape). */
         public long elements() {
-            return (end - begin) / 4;
+            return (end - begin) / (dtype.equals(I64) ? 8 : 4);
         }
 
         @Override
@@ -175,11 +182,18 @@ public final class SafeTensors {
 
     /** As {@link #read(Path)}, letting {@code check} see the header before the data are read (one open, so one file). */
     static Contents read(Path file, HeaderCheck check) throws IOException {
+        return read(file, check, e -> true);
+    }
+
+    /** As {@link #read(Path, HeaderCheck)}, reading only the entries {@code keep} accepts. */
+    static Contents read(Path file, HeaderCheck check, Predicate<Entry> keep) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(file, ch);
             check.check(h);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : h.entries()) tensors.put(e.name(), readTensor(file, ch, h, e));
+            for (Entry e : h.entries()) {
+                if (keep.test(e)) tensors.put(e.name(), readTensor(file, ch, h, e));
+            }
             return new Contents(Collections.unmodifiableMap(tensors), h.metadata());
         }
     }
@@ -264,9 +278,10 @@ public final class SafeTensors {
         }
         Object dtype = info.get("dtype");
         if (!(dtype instanceof String)) throw new ModelFormatException(file, where + ": 'dtype' must be a string, got " + Json.typeName(dtype));
-        if (!dtype.equals(F32)) {
+        if (!dtype.equals(F32) && !dtype.equals(I64)) {
             throw new ModelFormatException(file, where + " has dtype " + dtype + "; conv4j reads only F32 (float32) tensors");
         }
+        int size = dtype.equals(I64) ? 8 : 4;
         long[] shape = longs(file, where, "shape", info.get("shape"), -1);
         long[] offsets = longs(file, where, "data_offsets", info.get("data_offsets"), 2);
         long begin = offsets[0], end = offsets[1];
@@ -284,17 +299,17 @@ public final class SafeTensors {
         }
         if (elements != 0) {
             for (long d : shape) {
-                if (elements > Long.MAX_VALUE / 4 / d) {
-                    throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " has more than 2^61 values (the byte size overflows)");
+                if (elements > Long.MAX_VALUE / 8 / d) {
+                    throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " has more than 2^60 values (the byte size overflows)");
                 }
                 elements *= d;
             }
         }
-        if (elements * 4 != end - begin) {
-            throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " has " + elements + " float32 values ("
-                    + elements * 4 + " bytes) but data_offsets [" + begin + ", " + end + "] span " + (end - begin) + " bytes");
+        if (elements * size != end - begin) {
+            throw new ModelFormatException(file, where + ": shape " + Arrays.toString(shape) + " has " + elements + (size == 4 ? " float32" : " int64")
+                    + " values (" + elements * size + " bytes) but data_offsets [" + begin + ", " + end + "] span " + (end - begin) + " bytes");
         }
-        return new Entry(name, F32, shape, begin, end);
+        return new Entry(name, (String) dtype, shape, begin, end);
     }
 
     /** An array of non-negative integers (of length {@code length}, unless -1). */
@@ -338,6 +353,7 @@ public final class SafeTensors {
 
     private static Tensor readTensor(Path file, FileChannel ch, Header h, Entry e) throws IOException {
         String where = "tensor '" + e.name() + "'";
+        if (!e.dtype().equals(F32)) throw new ModelFormatException(file, where + " has dtype " + e.dtype() + "; conv4j reads only F32 (float32) tensors");
         if (e.shape().length == 0) throw new ModelFormatException(file, where + " is a scalar (shape []); conv4j tensors have at least one dimension");
         int[] dims = new int[e.shape().length];
         for (int i = 0; i < dims.length; i++) {

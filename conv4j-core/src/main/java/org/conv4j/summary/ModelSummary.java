@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.conv4j.nn.AvgPool1d;
+import org.conv4j.kernel.AdaptivePool;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.AvgPool3d;
 import org.conv4j.nn.BatchNorm1d;
@@ -43,7 +46,8 @@ import org.conv4j.tensor.Shape;
  *
  * <p>Receptive field (SPEC 2 example 6) and jump follow the standard recurrence: a window of
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
- * {@code jump *= s}. A Linear layer or global pooling sees the whole map. Where a Graph merges
+ * {@code jump *= s}. A Linear layer or global pooling sees the whole map; adaptive pooling counts
+ * as its largest window with stride {@code floor(H / OH)} (exact when H is a multiple of OH). Where a Graph merges
  * branches, the largest receptive field and jump of the inputs are taken. A 1-D map (N, C, L) is
  * one row (H = 1, W = L); of a 3-D map (N, C, D, H, W) the H and W axes are reported (the depth's
  * field follows the same recurrence but has no column in the table).
@@ -157,6 +161,11 @@ public final class ModelSummary {
             window = volumeWindow(p.kernelSize(), p.dilation(), p.stride());
         } else if (layer instanceof AvgPool3d p) {
             window = volumeWindow(p.kernelSize(), new int[] {1, 1, 1}, p.stride());
+        } else if (layer instanceof AdaptiveAvgPool2d || layer instanceof AdaptiveMaxPool2d) {
+            // the largest window, and the stride of the windows' starts where H is a multiple of OH
+            int oh = out.dim(2), ow = out.dim(3);
+            window = new int[] {AdaptivePool.maxWindow(in.mapH, oh), AdaptivePool.maxWindow(in.mapW, ow),
+                    Math.max(1, in.mapH / oh), Math.max(1, in.mapW / ow)};
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }

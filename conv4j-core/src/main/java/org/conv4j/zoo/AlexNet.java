@@ -1,5 +1,6 @@
 package org.conv4j.zoo;
 
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
@@ -7,7 +8,6 @@ import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
-import org.conv4j.tensor.Shape;
 
 /**
  * AlexNet in torchvision's ImageNet form ({@code torchvision.models.alexnet}, the one-GPU
@@ -18,13 +18,15 @@ import org.conv4j.tensor.Shape;
  *               6 Conv2d(192, 384, 3, padding 1)  7 ReLU
  *               8 Conv2d(384, 256, 3, padding 1)  9 ReLU
  *              10 Conv2d(256, 256, 3, padding 1) 11 ReLU 12 MaxPool2d(3, stride 2)
+ *   avgpool:    AdaptiveAvgPool2d((6, 6))
  *   flatten:    Flatten
- *   classifier: 0 Dropout(0.5)  1 Linear(256*h*w, 4096)  2 ReLU  3 Dropout(0.5)
+ *   classifier: 0 Dropout(0.5)  1 Linear(256*6*6, 4096)  2 ReLU  3 Dropout(0.5)
  *               4 Linear(4096, 4096)  5 ReLU  6 Linear(4096, classes)
  * </pre>
- * Instead of torchvision's {@code AdaptiveAvgPool2d((6, 6))} the first Linear is sized from the
- * actual feature map (6x6 at 224x224), so at 3x224x224 with 1000 classes the parameter count equals
- * torchvision's 61,100,840 and the names match ({@code features.0.weight} ... {@code classifier.6.bias}).
+ * exactly torchvision's modules, so it takes any input at or above the minimum, has torchvision's
+ * 61,100,840 parameters with 1000 classes whatever the input size, and torchvision's names
+ * ({@code features.0.weight} ... {@code classifier.6.bias}): a torchvision state dict loads into it
+ * ({@link org.conv4j.io.PyTorchWeights}). At 224x224 the feature map is already 6x6 and the pool is the identity.
  * Initialization: PyTorch's layer defaults, as torchvision.
  *
  * <p>Feature map side: {@code s1 = floor((H - 7) / 4) + 1}, then three 3x3/2 pools. The minimum
@@ -46,9 +48,10 @@ public final class AlexNet {
                 new Conv2d(192, 384, 3).padding(1), new ReLU(),
                 new Conv2d(384, 256, 3).padding(1), new ReLU(),
                 new Conv2d(256, 256, 3).padding(1), new ReLU(), new MaxPool2d(3).stride(2));
-        Shape f = Nets.shape("alexnet", "features", features, channels, height, width, MIN_SIZE);
-        return new Sequential().add("features", features).add("flatten", new Flatten())
-                .add("classifier", classifier(Nets.features(f), classes));
+        Sequential net = new Sequential().add("features", features).add("avgpool", new AdaptiveAvgPool2d(6))
+                .add("flatten", new Flatten()).add("classifier", classifier(256 * 6 * 6, classes));
+        Nets.shape("alexnet", net, channels, height, width, MIN_SIZE);
+        return net;
     }
 
     /** torchvision's AlexNet classifier: Dropout, Linear(in, 4096), ReLU, Dropout, Linear(4096, 4096), ReLU, Linear(4096, classes). */

@@ -1,5 +1,6 @@
 package org.conv4j.zoo;
 
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
@@ -39,6 +40,10 @@ import org.conv4j.tensor.Shape;
  * for the window of the input that starts at {@code (i * jump, j * jump)} where {@code jump} is the
  * body's total stride (ModelSummary's jump), exactly so when the body has no padding (a padded
  * body sees zeros at a crop's border where the large image has pixels).
+ *
+ * <p>An {@link AdaptiveAvgPool2d} in the body that is the identity on the training input
+ * (torchvision's AlexNet and VGG at 224x224) is dropped; one that is not stays, and keeps the
+ * result's output 1x1 at any input size.
  *
  * <p>The result keeps the classifier's child names, minus the Flatten layers, so parameter names
  * carry over ({@code classifier.1.weight} is now (4096, 256, 6, 6)). The Sequential containers are
@@ -104,6 +109,9 @@ public final class FullyConvolutional {
                 out.add(name, rebuild(inner, path + ".", st));
                 continue;
             }
+            // torchvision's avgpool before the head (AlexNet's 6x6, VGG's 7x7) is the identity at its
+            // training size (224x224); dropped, so that a larger input slides the head over the map
+            if (!st.inHead && layer instanceof AdaptiveAvgPool2d && layer.outputShape(st.shape).equals(st.shape)) continue;
             if (!st.inHead && (layer instanceof Flatten || layer instanceof Linear)) {
                 Shape s = st.shape;
                 if (s.rank() != 4) {

@@ -1,6 +1,6 @@
 package org.conv4j.zoo;
 
-import org.conv4j.nn.AvgPool2d;
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
@@ -11,7 +11,6 @@ import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
-import org.conv4j.tensor.Shape;
 
 /**
  * GoogLeNet (Inception v1, Szegedy et al. 2014) as torchvision's {@code googlenet} (SPEC 4).
@@ -29,6 +28,8 @@ import org.conv4j.tensor.Shape;
  *   maxpool4 2/2 ceil  inception5a (832: 256, 160-320, 32-128, 128)  5b (832: 384, 192-384, 48-128, 128)
  *   avgpool (global)  flatten  dropout (0.2)  fc (1024, classes)
  * </pre>
+ * torchvision's {@code avgpool} is {@code AdaptiveAvgPool2d((1, 1))}, which {@link GlobalAvgPool2d}
+ * computes bit for bit; {@code transform_input} is torchvision's default without pretrained weights (off).
  * Names are torchvision's: {@code conv1.conv.weight}, {@code conv1.bn.running_mean},
  * {@code inception3a.branch2.0.conv.weight}, {@code inception3a.branch4.1.bn.bias}, {@code fc.weight}.
  * At 3x224x224 with 1000 classes: 6,624,904 parameters without the auxiliary heads.
@@ -38,20 +39,17 @@ import org.conv4j.tensor.Shape;
  *
  * <p>Auxiliary classifiers (off by default; {@link #build(int, int, int, int, boolean)}): {@code aux1}
  * after inception4a and {@code aux2} after inception4d, each Sequential({@code avgpool}
- * AvgPool2d(5, stride 3), {@code conv} BasicConv2d 1x1 (128), {@code flatten}, {@code fc1}
- * Linear(128*h*w, 1024), {@code relu}, {@code dropout} (0.7), {@code fc2} Linear(1024, classes)).
- * torchvision pools adaptively to 4x4; the fixed 5x5/3 pool of the paper gives 4x4 from the 14x14
- * map of a 224x224 input (the same parameter count, 13,004,888 in all, but not torchvision's exact
- * windows elsewhere), and {@code fc1} is sized from the actual map. The model is then a Graph whose
+ * AdaptiveAvgPool2d((4, 4)), {@code conv} BasicConv2d 1x1 (128), {@code flatten}, {@code fc1}
+ * Linear(2048, 1024), {@code relu}, {@code dropout} (0.7), {@code fc2} Linear(1024, classes)).
+ * That pool is torchvision's {@code adaptive_avg_pool2d(x, (4, 4))} (the paper has a fixed 5x5/3
+ * pool: different windows), so the heads take any map and match torchvision's names and numbers (13,004,888 parameters in all). The model is then a Graph whose
  * output is {@code Concat(fc, aux1, aux2)}, shape (N, 3 * classes): columns [0, K) are the main
  * logits, [K, 2K) aux1's and [2K, 3K) aux2's (torchvision trains on main + 0.3 * (aux1 + aux2)).
- * With the heads the minimum input is {@value #AUX_MIN_SIZE}x{@value #AUX_MIN_SIZE}.
+ * The heads pool any map, so the minimum input is the same with them.
  */
 public final class GoogLeNet {
     /** The smallest height and width GoogLeNet accepts. */
     public static final int MIN_SIZE = 15;
-    /** The smallest height and width GoogLeNet with its auxiliary heads accepts. */
-    public static final int AUX_MIN_SIZE = 79;
 
     private GoogLeNet() {
     }
@@ -75,45 +73,33 @@ public final class GoogLeNet {
         // the trunk as a Graph, measuring the maps the aux heads see as the nodes are added
         Graph g = new Graph();
         String last = Graph.INPUT;
-        Sequential upTo = new Sequential();
         for (Object[] part : trunk(channels)) {
             String name = (String) part[0];
-            Layer layer = (Layer) part[1];
-            g.add(name, layer, last);
-            upTo.add(name, layer);
+            g.add(name, (Layer) part[1], last);
             last = name;
-            if (name.equals("inception4a") || name.equals("inception4d")) {
-                String aux = name.equals("inception4a") ? "aux1" : "aux2";
-                Shape map = Nets.shape("googlenet (aux)", upTo, channels, height, width, AUX_MIN_SIZE);
-                if (map.dim(2) < 5 || map.dim(3) < 5) {
-                    throw new IllegalArgumentException(String.format("googlenet (aux): input %dx%dx%d is too small (the minimum input "
-                            + "with auxiliary heads is %dx%d): it breaks at layer %s.avgpool (AvgPool2d(5, stride 3)), which needs "
-                            + "a map of at least 5x5 after %s, got %dx%d", channels, height, width, AUX_MIN_SIZE, AUX_MIN_SIZE,
-                            aux, name, map.dim(2), map.dim(3)));
-                }
-                g.add(aux, auxHead(map.dim(1), map.dim(2), map.dim(3), classes), name);
-            }
+            if (name.equals("inception4a")) g.add("aux1", auxHead(512, classes), name);
+            if (name.equals("inception4d")) g.add("aux2", auxHead(528, classes), name);
         }
         g.add("avgpool", new GlobalAvgPool2d(), last).add("flatten", new Flatten(), "avgpool")
                 .add("dropout", new Dropout(0.2), "flatten").add("fc", new Linear(1024, classes), "dropout")
                 .add("logits", new Concat(), "fc", "aux1", "aux2").output("logits");
         Nets.normalWeights(g, 0.01);
-        Nets.shape("googlenet (aux)", g, channels, height, width, AUX_MIN_SIZE);
+        Nets.shape("googlenet (aux)", g, channels, height, width, MIN_SIZE);
         return g;
     }
 
-    // torchvision's InceptionAux over an (in, h, w) map, with the paper's fixed 5x5/3 average pool
-    private static Sequential auxHead(int in, int h, int w, int classes) {
-        int ph = (h - 5) / 3 + 1, pw = (w - 5) / 3 + 1;
+    // torchvision's InceptionAux: pooled to 4x4 whatever the map, so fc1 always takes 128 * 4 * 4
+    private static Sequential auxHead(int in, int classes) {
         return new Sequential()
-                .add("avgpool", new AvgPool2d(5).stride(3))
+                .add("avgpool", new AdaptiveAvgPool2d(4))
                 .add("conv", Nets.basicConv(in, 128, 1, 1, 0))
                 .add("flatten", new Flatten())
-                .add("fc1", new Linear(128 * ph * pw, 1024))
+                .add("fc1", new Linear(128 * 4 * 4, 1024))
                 .add("relu", new ReLU())
                 .add("dropout", new Dropout(0.7))
                 .add("fc2", new Linear(1024, classes));
     }
+
     // the trunk up to inception5b, as (name, layer) pairs in order
     private static Object[][] trunk(int channels) {
         return new Object[][] {

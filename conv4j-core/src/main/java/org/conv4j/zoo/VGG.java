@@ -1,5 +1,6 @@
 package org.conv4j.zoo;
 
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.Dropout;
@@ -22,14 +23,17 @@ import org.conv4j.tensor.Shape;
  *   13: 64 64 M 128 128 M 256 256 M 512 512 M 512 512 M
  *   16: 64 64 M 128 128 M 256 256 256 M 512 512 512 M 512 512 512 M
  *   19: 64 64 M 128 128 M 256 256 256 256 M 512 512 512 512 M 512 512 512 512 M
- *   classifier: 0 Linear(512*h*w, 4096)  1 ReLU  2 Dropout  3 Linear(4096, 4096)  4 ReLU
+ *   avgpool:    AdaptiveAvgPool2d((7, 7))
+ *   classifier: 0 Linear(512*7*7, 4096)  1 ReLU  2 Dropout  3 Linear(4096, 4096)  4 ReLU
  *               5 Dropout  6 Linear(4096, classes)
  * </pre>
  * numbered in {@code features} as torchvision numbers them (conv, [bn,] relu, ... so VGG-16's
  * convs are {@code features.0, 2, 5, 7, 10 ...} and VGG-16-BN's {@code features.0, 3, 7 ...}).
- * Instead of {@code AdaptiveAvgPool2d((7, 7))} the first Linear is sized from the actual feature map
- * ({@code h = floor(H / 32)}), so at 3x224x224 with 1000 classes the parameter counts are
- * torchvision's (VGG-11 132,863,336; VGG-16 138,357,544; VGG-16-BN 138,365,992; VGG-19 143,667,240).
+ * These are torchvision's modules (BatchNorm2d with eps 1e-5 and momentum 0.1), so any input at or
+ * above the minimum works, a torchvision state dict loads into them ({@link org.conv4j.io.PyTorchWeights}),
+ * and with 1000 classes the parameter counts are torchvision's whatever the input size (VGG-11
+ * 132,863,336; VGG-16 138,357,544; VGG-16-BN 138,365,992; VGG-19 143,667,240). At 224x224 the
+ * feature map is 7x7 and the pool is the identity; at the 32x32 minimum it repeats a 1x1 map 49 times.
  * Initialization: convolutions as torchvision ({@code kaiming_normal_}, fan_out, relu; zero bias);
  * Linear layers keep PyTorch's default U(-1/sqrt(in), 1/sqrt(in)) rather than torchvision's
  * N(0, 0.01^2), which would cost a Gaussian draw for each of the ~120M head weights.
@@ -65,12 +69,20 @@ public final class VGG {
 
     /** VGG-{@code depth} (11, 13, 16, 19), with BatchNorm2d after every conv if {@code batchNorm}. */
     public static Sequential build(int depth, boolean batchNorm, int channels, int height, int width, int classes) {
-        int[] cfg = config(depth);
-        String name = "vgg" + depth + (batchNorm ? "_bn" : "");
+        return build("vgg" + depth + (batchNorm ? "_bn" : ""), config(depth), batchNorm, 4096, channels, height, width, classes);
+    }
+
+    /**
+     * torchvision's VGG class with another configuration (filter counts, 0 for a max pool, as
+     * torchvision's {@code make_layers}) and {@code hidden} units in the two hidden Linear layers
+     * (4096 in the ImageNet VGGs); the avgpool is 7x7 and the first Linear takes the last filter
+     * count x 7 x 7. Names and numbering as in the ImageNet VGGs.
+     */
+    public static Sequential build(String name, int[] config, boolean batchNorm, int hidden, int channels, int height, int width, int classes) {
         Nets.checkArgs(name, channels, height, width, classes);
         Sequential features = new Sequential();
         int in = channels;
-        for (int v : cfg) {
+        for (int v : config) {
             if (v == M) {
                 features.add(new MaxPool2d(2));
                 continue;
@@ -81,12 +93,16 @@ public final class VGG {
             in = v;
         }
         Nets.kaimingConvs(features);
-        Shape f = Nets.shape(name, "features", features, channels, height, width, MIN_SIZE);
         Sequential classifier = new Sequential(
-                new Linear(Nets.features(f), 4096), new ReLU(), new Dropout(0.5),
-                new Linear(4096, 4096), new ReLU(), new Dropout(0.5),
-                new Linear(4096, classes));
-        return new Sequential().add("features", features).add("flatten", new Flatten()).add("classifier", classifier);
+                new Linear(in * 7 * 7, hidden), new ReLU(), new Dropout(0.5),
+                new Linear(hidden, hidden), new ReLU(), new Dropout(0.5),
+                new Linear(hidden, classes));
+        Sequential net = new Sequential().add("features", features).add("avgpool", new AdaptiveAvgPool2d(7))
+                .add("flatten", new Flatten()).add("classifier", classifier);
+        int pools = 0;
+        for (int v : config) if (v == M) pools++;
+        Nets.shape(name, net, channels, height, width, 1 << pools);
+        return net;
     }
 
     /** {@code vgg_small}: two blocks of two 3x3 conv + BN + ReLU (32, then 64 filters), each ending in a 2x2 max pool; FC 256, ReLU, FC classes. */

@@ -28,11 +28,14 @@ import org.conv4j.nn.Layer;
  *   <tr><td>vgg_small</td><td>{@link VGG#small}, for 28x28 and 32x32</td><td>4</td></tr>
  * </table>
  *
- * The networks whose first Linear follows the feature map (LeNet-5, AlexNet, ZF Net, VGG) size it
- * from the map of the given input, so they take that input size only; the others end in global
- * average pooling and take any size at or above the minimum. GoogLeNet with its auxiliary
- * classifiers is {@link GoogLeNet#build(int, int, int, int, boolean)} (minimum 79). A trained
- * classifier of the first kind becomes fully convolutional with {@link FullyConvolutional}.
+ * The networks with a torchvision counterpart (AlexNet, the VGGs, GoogLeNet, ResNet-18/34/50) are
+ * torchvision's architectures module for module, with its names, so a torchvision state dict loads
+ * into them ({@link org.conv4j.io.PyTorchWeights}); like torchvision's they end in (adaptive)
+ * average pooling and take any size at or above the minimum, as do the CIFAR ResNets. LeNet-5,
+ * ZF Net and {@code vgg_small} size their first Linear from the map of the given input, so they
+ * take that input size only. GoogLeNet with its auxiliary classifiers is
+ * {@link GoogLeNet#build(int, int, int, int, boolean)}. A trained classifier becomes fully
+ * convolutional with {@link FullyConvolutional}.
  * Names are matched ignoring case,
  * with '-' read as '_' ({@code vgg-small}).
  */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.conv4j.nn.AdaptiveAvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
@@ -205,5 +206,26 @@ class FullyConvolutionalTest {
         assertEquals(Shape.of(1, 5, 4, 2), scores.shape());
         // stride 1 everywhere: window (i, j) is the crop at (i, j)
         assertClose(model.forward(crop(big, 3, 1, 6, 6), Mode.EVAL), window(scores, 3, 1), 1e-5);
+    }
+    @Test
+    void torchvisionsAdaptivePoolIsDroppedWhereItIsTheIdentity() {
+        // AlexNet's shape in small: features to a 4x4 map at 6x6 input, avgpool to 4x4 (the identity there), flatten, classifier
+        Init.seed(61);
+        Sequential model = new Sequential().add("features", new Sequential(new Conv2d(2, 3, 3), new ReLU()))
+                .add("avgpool", new AdaptiveAvgPool2d(4)).add("flatten", new Flatten())
+                .add("classifier", new Sequential(new Linear(48, 5), new ReLU(), new Linear(5, 3)));
+        Sequential fcn = FullyConvolutional.convert(model, 2, 6, 6);
+        assertEquals(List.of("features", "classifier"), fcn.names());
+        Tensor big = random(new SplittableRandom(62), 2, 2, 9, 8);
+        Tensor scores = fcn.forward(big, Mode.EVAL);
+        assertEquals(Shape.of(2, 3, 4, 3), scores.shape());
+        for (int[] at : new int[][] {{0, 0}, {3, 2}, {1, 2}}) {
+            assertClose(model.forward(crop(big, at[0], at[1], 6, 6), Mode.EVAL), window(scores, at[0], at[1]), 1e-5);
+        }
+        // trained at 5x5 the map is 3x3 and the pool is not the identity: it stays, and the result is the model's own
+        Sequential kept = FullyConvolutional.convert(model, 2, 5, 5);
+        assertEquals(List.of("features", "avgpool", "classifier"), kept.names());
+        Tensor small = random(new SplittableRandom(63), 2, 2, 5, 5);
+        assertClose(model.forward(small, Mode.EVAL), squeeze(kept.forward(small, Mode.EVAL)), 1e-5);
     }
 }

@@ -83,13 +83,29 @@ class ZooTest {
     }
 
     @Test
-    void googLeNetAuxiliaryHeadsNeedA5x5MapAfterInception4a() {
+    void googLeNetAuxiliaryHeadsPoolAnyMapTo4x4AsTorchvision() {
         Init.seed(4);
-        Layer aux = GoogLeNet.build(3, GoogLeNet.AUX_MIN_SIZE, GoogLeNet.AUX_MIN_SIZE, 6, true);
-        assertEquals(Shape.of(2, 18), aux.outputShape(Shape.of(2, 3, 79, 79)));
-        IllegalArgumentException e = fails(() -> GoogLeNet.build(3, 78, 100, 6, true));
-        assertContains(e.getMessage(), "googlenet (aux): input 3x78x100 is too small", "79x79", "aux1.avgpool", "got 4x6");
+        // at the 15x15 minimum inception4a's map is 1x1; adaptive pooling still gives the heads 4x4
+        Layer aux = GoogLeNet.build(3, GoogLeNet.MIN_SIZE, GoogLeNet.MIN_SIZE, 6, true);
+        assertEquals(Shape.of(2, 18), aux.outputShape(Shape.of(2, 3, 15, 15)));
+        assertEquals(Shape.of(2, 18), aux.outputShape(Shape.of(2, 3, 78, 100)));
+        assertEquals(Shape.of(1024, 2048), Layers.namedParameters(aux).get("aux1.fc1.weight").value().shape());
+        IllegalArgumentException e = fails(() -> GoogLeNet.build(3, 14, 100, 6, true));
+        assertContains(e.getMessage(), "googlenet (aux): input 3x14x100 is too small", "15x15");
         assertEquals(Shape.of(1, 6), GoogLeNet.build(3, 32, 32, 6, false).outputShape(Shape.of(1, 3, 32, 32)));
+    }
+
+    @Test
+    void alexNetAndVggPoolTheirFeaturesAdaptivelyAsTorchvision() {
+        Init.seed(6);
+        // the same parameters at any input size: the classifier always sees 256x6x6 (AlexNet) or 512x7x7 (VGG)
+        Layer alex = Zoo.build("alexnet", 3, 63, 63, 1000);
+        assertEquals(61_100_840, Layers.parameterCount(alex), "torchvision's count, built at the 63x63 minimum");
+        for (int size : new int[] {63, 100, 224}) assertEquals(Shape.of(2, 1000), alex.outputShape(Shape.of(2, 3, size + 17, size)));
+        Sequential vgg = (Sequential) Zoo.build("vgg11_bn", 3, 32, 32, 10);
+        assertEquals("AdaptiveAvgPool2d(output_size=7)", vgg.children().get("avgpool").toString());
+        assertEquals(List.of("features", "avgpool", "flatten", "classifier"), vgg.names());
+        assertEquals(Shape.of(1, 10), vgg.outputShape(Shape.of(1, 3, 45, 61)));
     }
 
     @Test
