@@ -57,7 +57,8 @@ import org.conv4j.tensor.Shape;
  * reflect and replicate padding modes), MaxPool2d to MaxPool, AvgPool2d to AveragePool,
  * GlobalAvgPool2d to GlobalAveragePool, Linear to Gemm (transB = 1; after a Flatten for an input
  * of rank above 2, which Linear flattens itself), Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
- * Softmax, BatchNorm1d and BatchNorm2d to BatchNormalization, Add, Concat (axis 1), Identity;
+ * Softmax, BatchNorm1d and BatchNorm2d to BatchNormalization, Add (a chain of Add nodes for more than
+ * two inputs), Concat (axis 1), Identity;
  * Dropout to nothing (or to Mul by 1 - p with {@link Dropout.Scaling#DOWNSCALE_IN_INFER}).
  * Any other layer, and circular padding (no Pad mode in opset 13), fails with
  * {@link IllegalArgumentException} naming the layer and its path in the model.
@@ -194,10 +195,20 @@ public final class OnnxExport {
     }
 
     private String merge(Merge m, String path, List<String> inputs) {
-        if (m instanceof Add) return out.node("Add", name(path, "add"), inputs);
+        if (m instanceof Add) return add(path, inputs);
         if (m instanceof Concat) return out.node("Concat", name(path, "concat"), inputs, integer("axis", 1));
         throw new IllegalArgumentException("OnnxExport: " + where(path) + " (" + m.getClass().getSimpleName()
                 + ") has no ONNX counterpart in opset " + OPSET + "; exportable merges: Add, Concat");
+    }
+
+    // ONNX's Add takes two inputs: more are summed left to right, as conv4j's Add does, the last Add named after the layer
+    private String add(String path, List<String> inputs) {
+        String sum = inputs.get(0);
+        for (int k = 1; k < inputs.size(); k++) {
+            String name = k == inputs.size() - 1 ? name(path, "add") : join(name(path, "add"), "add" + k);
+            sum = out.node("Add", name, List.of(sum, inputs.get(k)));
+        }
+        return sum;
     }
 
     // reflect and replicate padding become a Pad node (modes "reflect" and "edge") before a convolution without padding
