@@ -146,7 +146,11 @@ public final class OnnxExport {
         if (layer instanceof LeakyReLU l) return out.node("LeakyRelu", name(path, "leakyrelu"), List.of(in), real("alpha", l.negativeSlope()));
         if (layer instanceof Sigmoid) return out.node("Sigmoid", name(path, "sigmoid"), List.of(in));
         if (layer instanceof Tanh) return out.node("Tanh", name(path, "tanh"), List.of(in));
-        if (layer instanceof Softmax s) return out.node("Softmax", name(path, "softmax"), List.of(in), integer("axis", s.dim()));
+        if (layer instanceof Softmax s) {
+            // counted from the front, as the rank is known here: one way to write each axis
+            int axis = s.dim() < 0 ? s.dim() + shape.rank() : s.dim();
+            return out.node("Softmax", name(path, "softmax"), List.of(in), integer("axis", axis));
+        }
         if (layer instanceof Identity) return out.node("Identity", name(path, "identity"), List.of(in));
         if (layer instanceof Dropout d) return dropout(d, path, in);
         if (layer instanceof BatchNorm2d b) {
