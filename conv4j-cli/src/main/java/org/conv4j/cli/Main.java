@@ -22,7 +22,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Convolutional neural networks on the JVM: train, evaluate, inspect and run CNNs.",
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class, FilterCommand.class,
-                VisualizeCommand.class, ReportCommand.class, BenchCommand.class, ExportCommand.class})
+                VisualizeCommand.class, ReportCommand.class, BenchCommand.class, ImportCommand.class, ExportCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

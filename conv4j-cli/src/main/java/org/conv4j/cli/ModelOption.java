@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** {@code --model NAME|FILE|RUN_DIR} ({@code --model-file} is its older name), shared by the commands that use a model. */
 final class ModelOption {
     @Option(names = {"--model", "--model-file"}, required = true, paramLabel = "NAME|FILE|RUN_DIR",
-            description = "A model file, a run directory (its model.safetensors; runs/latest is the newest run) "
+            description = "A model file (conv4j's, or an .onnx file, imported), a run directory (its model.safetensors; runs/latest is the newest run) "
                     + "or a zoo network name (untrained).")
     String model;
 

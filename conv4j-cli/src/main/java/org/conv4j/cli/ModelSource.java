@@ -9,6 +9,7 @@ import org.conv4j.io.ClassNames;
 import org.conv4j.io.ModelFile;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
+import org.conv4j.onnx.OnnxImport;
 import org.conv4j.tensor.Shape;
 import org.conv4j.train.RunConfig;
 import org.conv4j.zoo.Zoo;
@@ -23,7 +24,7 @@ record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunCo
     /**
      * The model a {@code --model NAME|FILE|RUN_DIR} names: a zoo network (untrained, seed 1) for
      * {@code input} (or its usual input) and {@code classes}; else a model file, or a run directory's
-     * model.safetensors ({@code runs/latest} included).
+     * model.safetensors ({@code runs/latest} included); an {@code .onnx} file is imported.
      */
     static ModelSource resolve(String spec, Shape input, int classes) throws IOException {
         if (Zoo.names().contains(spec)) {
@@ -43,7 +44,7 @@ record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunCo
         throw new Main.UsageError("'" + spec + "' is neither a zoo network (" + String.join(", ", Zoo.names()) + ") nor a model file or run directory");
     }
 
-    /** A model file, or a run directory's model.safetensors. */
+    /** A model file (an .onnx file is imported), or a run directory's model.safetensors. */
     static ModelSource load(Path file) throws IOException {
         file = Runs.resolve(file);
         if (!Files.exists(file)) throw new Main.UsageError("no such model file or run directory: " + file);
@@ -52,6 +53,11 @@ record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunCo
             Path inRun = file.resolve("model.safetensors");
             if (!Files.isRegularFile(inRun)) throw new Main.UsageError(file + " is a directory without a model.safetensors");
             file = inRun;
+        }
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            OnnxImport.Imported onnx = OnnxImport.read(file);
+            Shape in = onnx.inputShape();
+            return new ModelSource(onnx.model(), in.rank() == 3 ? in : null, null, null, location);
         }
         ModelFile.Contents c = ModelFile.read(file);
         String shape = c.extraMetadata().get(RunConfig.INPUT_SHAPE_KEY);

@@ -98,7 +98,7 @@ final class Importer {
 
     Layer run() throws ImportError {
         for (TensorProto t : graph.getInitializerList()) {
-            define(t.getName(), new Const(Tensors.decode(t, "initializer '" + t.getName() + "'")), "initializer");
+            define(t.getName(), new Const(Tensors.decode(t, "initializer '" + OpNode.show(t.getName()) + "'")), "initializer");
         }
         if (graph.getSparseInitializerCount() > 0) throw new ImportError("sparse initializers are not supported");
         readInput();
@@ -106,7 +106,7 @@ final class Importer {
         if (graph.getOutputCount() != 1) throw new ImportError("the graph has " + graph.getOutputCount() + " outputs; conv4j imports models with one");
         String out = graph.getOutput(0).getName();
         Value v = values.get(out);
-        if (v == null) throw new ImportError("the graph output '" + out + "' is not produced by any node");
+        if (v == null) throw new ImportError("the graph output '" + OpNode.show(out) + "' is not produced by any node");
         Act result = act(null, out, "the graph output");
         try {
             return assemble(result.node());
@@ -119,17 +119,17 @@ final class Importer {
         ValueInfoProto input = null;
         for (ValueInfoProto v : graph.getInputList()) {
             if (values.containsKey(v.getName())) continue; // older exporters list initializers as inputs too
-            if (input != null) throw new ImportError("the graph has inputs '" + input.getName() + "' and '" + v.getName() + "'; conv4j imports models with one");
+            if (input != null) throw new ImportError("the graph has inputs '" + OpNode.show(input.getName()) + "' and '" + OpNode.show(v.getName()) + "'; conv4j imports models with one");
             input = v;
         }
         if (input == null) throw new ImportError("the graph has no input");
         TypeProto.Tensor type = input.getType().getTensorType();
         if (!input.getType().hasTensorType() || type.getElemType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new ImportError("the graph input '" + input.getName() + "' is not a FLOAT tensor");
+            throw new ImportError("the graph input '" + OpNode.show(input.getName()) + "' is not a FLOAT tensor");
         }
         TensorShapeProto shape = type.getShape();
         int rank = shape.getDimCount();
-        if (rank < 2 || rank > 4) throw new ImportError("the graph input '" + input.getName() + "' has rank " + rank + "; conv4j imports inputs (N, features), (N, C, L) or (N, C, H, W)");
+        if (rank < 2 || rank > 4) throw new ImportError("the graph input '" + OpNode.show(input.getName()) + "' has rank " + rank + "; conv4j imports inputs (N, features), (N, C, L) or (N, C, H, W)");
         int[] dims = new int[rank];
         for (int d = 0; d < rank; d++) {
             TensorShapeProto.Dimension dim = shape.getDim(d);
@@ -138,14 +138,14 @@ final class Importer {
             } else if (d == 0 && !dim.hasDimValue()) {
                 dims[d] = 1; // a dynamic batch axis: shapes are tracked for one sample
             } else {
-                throw new ImportError("the graph input '" + input.getName() + "' has dimension " + d + " = "
+                throw new ImportError("the graph input '" + OpNode.show(input.getName()) + "' has dimension " + d + " = "
                         + (dim.hasDimValue() ? Long.toString(dim.getDimValue()) : "'" + dim.getDimParam() + "'") + "; conv4j needs fixed sizes from 1 to " + MAX_DIM + " after the batch axis");
             }
         }
         try {
             inputShape = Shape.of(dims);
         } catch (IllegalArgumentException e) {
-            throw new ImportError("the graph input '" + input.getName() + "': " + e.getMessage());
+            throw new ImportError("the graph input '" + OpNode.show(input.getName()) + "': " + e.getMessage());
         }
         batchKnown = shape.getDim(0).hasDimValue();
         define(input.getName(), new Act(Graph.INPUT, inputShape), "graph input");
@@ -154,13 +154,13 @@ final class Importer {
     private void node(NodeProto proto, int index) throws ImportError {
         OpNode n = new OpNode(proto, index);
         if (!proto.getDomain().isEmpty() && !proto.getDomain().equals("ai.onnx")) {
-            throw n.fail("operator " + proto.getDomain() + "::" + proto.getOpType() + " is not supported (custom domain)");
+            throw n.fail("operator " + OpNode.show(proto.getDomain()) + "::" + OpNode.show(proto.getOpType()) + " is not supported (custom domain)");
         }
         List<Value> in = new ArrayList<>();
         boolean allConst = true;
         for (String name : proto.getInputList()) {
             Value v = name.isEmpty() ? null : values.get(name);
-            if (!name.isEmpty() && v == null) throw n.fail("input '" + name + "' is not produced by an earlier node (nodes must be in topological order)");
+            if (!name.isEmpty() && v == null) throw n.fail("input '" + OpNode.show(name) + "' is not produced by an earlier node (nodes must be in topological order)");
             in.add(v);
             allConst &= v == null || v instanceof Const;
         }
@@ -184,14 +184,14 @@ final class Importer {
         define(proto.getOutput(0), out, n.describe());
         for (int k = 1; k < proto.getOutputCount(); k++) {
             if (!proto.getOutput(k).isEmpty()) {
-                define(proto.getOutput(k), new Unavailable("output " + k + " ('" + proto.getOutput(k) + "') of " + n.describe() + " is not computed by conv4j"), n.describe());
+                define(proto.getOutput(k), new Unavailable("output " + k + " ('" + OpNode.show(proto.getOutput(k)) + "') of " + n.describe() + " is not computed by conv4j"), n.describe());
             }
         }
     }
 
     private void define(String name, Value v, String by) throws ImportError {
         if (name.isEmpty()) throw new ImportError(by + " has an output without a name");
-        if (values.put(name, v) != null) throw new ImportError(by + " defines '" + name + "', which is already defined");
+        if (values.put(name, v) != null) throw new ImportError(by + " defines '" + OpNode.show(name) + "', which is already defined");
     }
 
     private Value convert(OpNode n, List<Value> in) throws ImportError {
@@ -214,7 +214,7 @@ final class Importer {
             case "BatchNormalization" -> batchNorm(n, in);
             case "Concat" -> concat(n, in);
             case "Identity" -> act(n, in, 0, 0);
-            default -> throw n.fail("operator " + n.opType() + " is not supported (conv4j imports " + SUPPORTED + ")");
+            default -> throw n.fail("operator " + OpNode.show(n.opType()) + " is not supported (conv4j imports " + SUPPORTED + ")");
         };
     }
 
@@ -257,7 +257,7 @@ final class Importer {
     private static int[] pads(OpNode n, Shape x, int[] kernel, int[] stride, int[] dilation) throws ImportError {
         String auto = n.s("auto_pad", "NOTSET");
         int[] p = n.ints("pads", 4);
-        if (!auto.equals("NOTSET") && p != null) throw n.fail("has both auto_pad=" + auto + " and pads");
+        if (!auto.equals("NOTSET") && p != null) throw n.fail("has both auto_pad=" + OpNode.show(auto) + " and pads");
         switch (auto) {
             case "NOTSET" -> {
                 if (p == null) return new int[4];
@@ -279,7 +279,7 @@ final class Importer {
                 }
                 return r;
             }
-            default -> throw n.fail("attribute auto_pad=" + auto + " is not supported");
+            default -> throw n.fail("attribute auto_pad=" + OpNode.show(auto) + " is not supported");
         }
     }
 
@@ -294,7 +294,7 @@ final class Importer {
             case "constant" -> PaddingMode.ZEROS;
             case "reflect" -> PaddingMode.REFLECT;
             case "edge" -> PaddingMode.REPLICATE;
-            default -> throw n.fail("attribute mode=" + modeName + " is not supported (constant, reflect or edge)");
+            default -> throw n.fail("attribute mode=" + OpNode.show(modeName) + " is not supported (constant, reflect or edge)");
         };
         if (in.size() > 2 && in.get(2) != null) {
             ConstTensor v = constant(n, in, 2, "constant_value");
@@ -512,7 +512,7 @@ final class Importer {
     private Act act(OpNode n, List<Value> in, int k, int rank) throws ImportError {
         input(n, in, k);
         Act a = act(n, n.proto().getInput(k), "input " + k);
-        if (rank != 0 && a.shape().rank() != rank) throw n.fail("input '" + n.proto().getInput(k) + "' has shape " + a.shape() + ", expected rank " + rank);
+        if (rank != 0 && a.shape().rank() != rank) throw n.fail("input '" + OpNode.show(n.proto().getInput(k)) + "' has shape " + a.shape() + ", expected rank " + rank);
         return a;
     }
 
@@ -531,9 +531,9 @@ final class Importer {
             }
         }
         if (v instanceof PendingPad p) {
-            throw new ImportError(prefix + " '" + name + "' comes from " + p.pad().describe() + ", which conv4j imports only in front of a Conv (or a zero Pad before an AveragePool)");
+            throw new ImportError(prefix + " '" + OpNode.show(name) + "' comes from " + p.pad().describe() + ", which conv4j imports only in front of a Conv (or a zero Pad before an AveragePool)");
         }
-        if (v instanceof Const) throw new ImportError(prefix + " '" + name + "' is a constant; conv4j expects a tensor computed from the graph input");
+        if (v instanceof Const) throw new ImportError(prefix + " '" + OpNode.show(name) + "' is a constant; conv4j expects a tensor computed from the graph input");
         throw new ImportError(prefix + ": " + ((Unavailable) v).why());
     }
 

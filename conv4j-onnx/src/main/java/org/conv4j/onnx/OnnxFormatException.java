@@ -17,8 +17,13 @@ public final class OnnxFormatException extends IOException {
     }
 
     public OnnxFormatException(String source, String problem, Throwable cause) {
-        super(source + ": " + problem, cause);
-        this.problem = problem;
+        super(source + ": " + oneLine(problem), cause);
+        this.problem = oneLine(problem);
+    }
+
+    /** Names from the file may hold line breaks or other control characters: never print them. */
+    private static String oneLine(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The message without the source. */

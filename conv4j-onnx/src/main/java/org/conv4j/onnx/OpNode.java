@@ -21,7 +21,7 @@ final class OpNode {
     OpNode(NodeProto node, int index) throws ImportError {
         this.node = node;
         for (AttributeProto a : node.getAttributeList()) {
-            if (attributes.put(a.getName(), a) != null) throw fail("attribute '" + a.getName() + "' appears twice");
+            if (attributes.put(a.getName(), a) != null) throw fail("attribute '" + show(a.getName()) + "' appears twice");
         }
         if (node.getOpType().isEmpty()) throw new ImportError("node " + index + " has no op_type");
     }
@@ -40,8 +40,14 @@ final class OpNode {
 
     /** "node '/fc/Gemm' (Gemm)", or the first output's name for an unnamed node. */
     String describe() {
-        String n = node.getName().isEmpty() ? (node.getOutputCount() > 0 ? "with output '" + node.getOutput(0) + "'" : "(unnamed)") : "'" + node.getName() + "'";
-        return "node " + n + " (" + node.getOpType() + ")";
+        String n = node.getName().isEmpty() ? (node.getOutputCount() > 0 ? "with output '" + show(node.getOutput(0)) + "'" : "(unnamed)") : "'" + show(node.getName()) + "'";
+        return "node " + n + " (" + show(node.getOpType()) + ")";
+    }
+
+    /** A name from the file as messages show it: at most 100 characters, no control characters. */
+    static String show(String name) {
+        String s = name.length() > 100 ? name.substring(0, 100) + "..." : name;
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     ImportError fail(String problem) {
@@ -104,7 +110,7 @@ final class OpNode {
     /** Fails on the first attribute no conversion read: conv4j would otherwise ignore its meaning. */
     void checkAllRead() throws ImportError {
         for (AttributeProto a : attributes.values()) {
-            if (!read.contains(a.getName())) throw fail("attribute '" + a.getName() + "' is not supported");
+            if (!read.contains(a.getName())) throw fail("attribute '" + show(a.getName()) + "' is not supported");
         }
     }
 
