@@ -39,6 +39,20 @@ class ExportCommandTest {
     }
 
     @Test
+    void anOnnxFileExportsToTheSameOperators() throws Exception {
+        Path first = dir.resolve("first.onnx"), second = dir.resolve("second.onnx");
+        assertEquals(0, Cli.run("export", "--model", "googlenet", "--input", "3x32x32", "--out", first.toString()).exitCode());
+        Cli r = Cli.run("export", "--model", first.toString(), "--out", second.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("input [N, 3, 32, 32] -> output [N, 10]"), r.out());
+        assertEquals(ops(first), ops(second));
+    }
+
+    private static List<String> ops(Path onnx) throws Exception {
+        return ModelProto.parseFrom(Files.readAllBytes(onnx)).getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+    }
+
+    @Test
     void jsonNamesTheFileItsSizeAndShapes() throws Exception {
         Path out = dir.resolve("r.onnx");
         Cli r = Cli.run("export", "--model", "resnet20", "--input", "3x16x16", "--classes", "7", "--out", out.toString(), "--json");
