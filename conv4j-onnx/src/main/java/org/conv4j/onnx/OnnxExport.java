@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.conv4j.kernel.PaddingMode;
 import org.conv4j.nn.Add;
@@ -70,6 +72,8 @@ public final class OnnxExport {
     public static final int IR_VERSION = 7;
     /** The names of the graph's input and output, and of the batch dimension. */
     public static final String INPUT = "input", OUTPUT = "output", BATCH = "N";
+    /** The producer_version written, conv4j's. */
+    static final String PRODUCER_VERSION = "0.1.0";
 
     private static final String SUPPORTED = "Sequential, Graph, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Linear, Flatten, "
             + "ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d, Identity, Add, Concat";
@@ -104,7 +108,7 @@ public final class OnnxExport {
         return ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("conv4j")
-                .setProducerVersion(version())
+                .setProducerVersion(PRODUCER_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(x.out.finish("conv4j", last, batch, output))
                 .build();
@@ -117,11 +121,6 @@ public final class OnnxExport {
             m.writeTo(o);
         }
         return new Summary(m.getGraph().getNodeCount(), m.getGraph().getInitializerCount());
-    }
-
-    private static String version() {
-        String v = OnnxExport.class.getPackage().getImplementationVersion();
-        return v == null ? "0.1.0" : v;
     }
 
     /** Emits {@code layer} reading the value {@code in} of shape {@code shape}; returns the name of its output value. */
@@ -174,8 +173,8 @@ public final class OnnxExport {
 
     // a value per graph name: the graph input is ours, each node's the value it emits
     private String graph(Graph g, String path, String in, Shape shape) {
-        java.util.Map<String, String> values = new java.util.HashMap<>();
-        java.util.Map<String, Shape> shapes = new java.util.HashMap<>();
+        Map<String, String> values = new HashMap<>();
+        Map<String, Shape> shapes = new HashMap<>();
         values.put(Graph.INPUT, in);
         shapes.put(Graph.INPUT, shape);
         for (Graph.Node n : g.nodes()) {

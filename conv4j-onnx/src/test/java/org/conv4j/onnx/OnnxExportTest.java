@@ -157,7 +157,8 @@ class OnnxExportTest {
         Conv2d conv = new Conv2d(1, 2, 3);
         Sequential model = new Sequential().add("features", new Sequential(conv, new ReLU())).add("flat", new Flatten()).add("fc", new Linear(2 * 4 * 4, 3));
         ModelProto m = OnnxExport.export(model, Shape.of(1, 6, 6));
-        assertEquals(OnnxExport.IR_VERSION, m.getIrVersion());
+        assertEquals(7, m.getIrVersion());
+        assertEquals("conv4j", m.getProducerName());
         assertEquals(1, m.getOpsetImportCount());
         assertEquals("", m.getOpsetImport(0).getDomain());
         assertEquals(13, m.getOpsetImport(0).getVersion());
