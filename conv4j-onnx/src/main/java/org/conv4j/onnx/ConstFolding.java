@@ -29,20 +29,26 @@ final class ConstFolding {
     static ConstTensor eval(OpNode n, List<ConstTensor> in, int opset) throws ImportError {
         ConstTensor r = switch (n.opType()) {
             case "Constant" -> constant(n);
-            case "Identity" -> in.get(0);
-            case "Gather" -> gather(n, in.get(0), in.get(1));
-            case "Unsqueeze" -> unsqueeze(n, in.get(0), axes(n, in, opset), true);
-            case "Squeeze" -> unsqueeze(n, in.get(0), axes(n, in, opset), false);
+            case "Identity" -> arg(n, in, 0);
+            case "Gather" -> gather(n, arg(n, in, 0), arg(n, in, 1));
+            case "Unsqueeze" -> unsqueeze(n, arg(n, in, 0), axes(n, in, opset), true);
+            case "Squeeze" -> unsqueeze(n, arg(n, in, 0), axes(n, in, opset), false);
             case "Concat" -> concat(n, in);
-            case "ConstantOfShape" -> constantOfShape(n, in.get(0));
-            case "Reshape" -> reshape(n, in.get(0), in.get(1));
+            case "ConstantOfShape" -> constantOfShape(n, arg(n, in, 0));
+            case "Reshape" -> reshape(n, arg(n, in, 0), arg(n, in, 1));
             case "Slice" -> slice(n, in);
-            case "Transpose" -> transpose(n, in.get(0));
-            case "Cast" -> cast(n, in.get(0));
+            case "Transpose" -> transpose(n, arg(n, in, 0));
+            case "Cast" -> cast(n, arg(n, in, 0));
             default -> throw n.fail("is not an operator conv4j evaluates on constants");
         };
         n.checkAllRead();
         return r;
+    }
+
+    /** Input k, which the operator requires. */
+    private static ConstTensor arg(OpNode n, List<ConstTensor> in, int k) throws ImportError {
+        if (k >= in.size() || in.get(k) == null) throw n.fail("input " + k + " is missing");
+        return in.get(k);
     }
 
     private static ConstTensor constant(OpNode n) throws ImportError {
@@ -67,8 +73,7 @@ final class ConstFolding {
             if (a == null) throw n.fail("needs its axes attribute");
             return a;
         }
-        if (in.size() < 2 || in.get(1) == null) throw n.fail("needs its axes input");
-        return longs(n, in.get(1), "axes");
+        return longs(n, arg(n, in, 1), "axes");
     }
 
     private static ConstTensor gather(OpNode n, ConstTensor data, ConstTensor indices) throws ImportError {
@@ -111,9 +116,10 @@ final class ConstFolding {
     }
 
     private static ConstTensor concat(OpNode n, List<ConstTensor> in) throws ImportError {
-        ConstTensor first = in.get(0);
+        ConstTensor first = arg(n, in, 0);
         int rank = first.rank();
         if (rank == 0) throw n.fail("cannot concatenate scalars");
+        for (int k = 1; k < in.size(); k++) arg(n, in, k);
         int axis = axis(n, n.i("axis", Long.MIN_VALUE), rank);
         long[] dims = first.dims().clone();
         dims[axis] = 0;
@@ -189,10 +195,10 @@ final class ConstFolding {
     }
 
     private static ConstTensor slice(OpNode n, List<ConstTensor> in) throws ImportError {
-        ConstTensor data = in.get(0);
+        ConstTensor data = arg(n, in, 0);
         int rank = data.rank();
-        long[] starts = longs(n, in.get(1), "starts");
-        long[] ends = longs(n, in.get(2), "ends");
+        long[] starts = longs(n, arg(n, in, 1), "starts");
+        long[] ends = longs(n, arg(n, in, 2), "ends");
         long[] axes = in.size() > 3 && in.get(3) != null ? longs(n, in.get(3), "axes") : null;
         long[] steps = in.size() > 4 && in.get(4) != null ? longs(n, in.get(4), "steps") : null;
         if (ends.length != starts.length || (axes != null && axes.length != starts.length) || (steps != null && steps.length != starts.length)) {
@@ -202,18 +208,18 @@ final class ConstFolding {
         Arrays.fill(step, 1);
         for (int k = 0; k < starts.length; k++) {
             int ax = axis(n, axes == null ? k : axes[k], rank);
-            long dim = data.dims()[ax], st = steps == null ? 1 : steps[k];
+            long dim = data.dims()[ax], st = steps == null ? 1 : Math.max(steps[k], -Long.MAX_VALUE);
             if (st == 0) throw n.fail("a step of 0");
             long s = starts[k] < 0 ? starts[k] + dim : starts[k];
             long e = ends[k] < 0 ? ends[k] + dim : ends[k];
             if (st > 0) {
                 s = Math.max(0, Math.min(s, dim));
                 e = Math.max(0, Math.min(e, dim));
-                dims[ax] = e > s ? (e - s + st - 1) / st : 0;
+                dims[ax] = e > s ? (e - s - 1) / st + 1 : 0;
             } else {
                 s = Math.max(-1, Math.min(s, dim - 1));
                 e = Math.max(-1, Math.min(e, dim - 1));
-                dims[ax] = s > e ? (s - e - st - 1) / -st : 0;
+                dims[ax] = s > e ? (s - e - 1) / -st + 1 : 0;
             }
             from[ax] = s;
             step[ax] = st;

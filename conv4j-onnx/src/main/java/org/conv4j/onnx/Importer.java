@@ -382,7 +382,6 @@ final class Importer {
         int out = (int) w.dims()[0], inF = (int) w.dims()[1];
         if (x.shape().dim(1) != inF) throw n.fail("weight " + w.shapeText() + " (out, in) does not take the input's " + x.shape().dim(1) + " features");
         if (c != null && c.size() != out && c.size() != 1) throw n.fail("bias has shape " + c.shapeText() + ", expected [" + out + "]");
-        if (c != null && c.isFloat() == false) throw n.fail("bias must be FLOAT");
         Linear linear = new Linear(inF, out, c != null);
         float[] wv = w.floats().clone();
         for (int i = 0; i < wv.length; i++) wv[i] *= alpha;

@@ -79,7 +79,7 @@ public final class OnnxImport {
             return m;
         } catch (IOException e) {
             // InvalidProtocolBufferException; a byte array raises nothing else
-            throw new OnnxFormatException(source, "not a valid ONNX file (" + oneLine(e.getMessage()) + ")");
+            throw new OnnxFormatException(source, "not a valid ONNX file (" + firstSentence(e.getMessage()) + ")");
         }
     }
 
@@ -96,7 +96,11 @@ public final class OnnxImport {
         throw new ImportError("not an ONNX model: it imports no ONNX operator set");
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "corrupt protobuf" : s.replaceAll("\\s+", " ").trim();
+    /** protobuf's first sentence, which says what broke; the rest is advice for protobuf's own users. */
+    private static String firstSentence(String s) {
+        if (s == null) return "corrupt protobuf";
+        String t = s.replaceAll("\\s+", " ").trim();
+        int end = t.indexOf(". ");
+        return end > 0 ? t.substring(0, end) : t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
     }
 }
