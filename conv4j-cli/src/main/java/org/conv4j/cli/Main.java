@@ -23,7 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 SummaryCommand.class, GradcheckCommand.class, DownloadCommand.class, FilterCommand.class,
                 VisualizeCommand.class, ReportCommand.class, BenchCommand.class,
-                ImportCommand.class, ImportWeightsCommand.class})
+                ImportCommand.class, ExportCommand.class, ImportWeightsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -41,7 +41,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench"})
+    @ValueSource(strings = {"train", "eval", "predict", "summary", "gradcheck", "download", "filter", "visualize", "report", "bench", "export"})
     void everyCommandHasHelp(String command) {
         Cli r = Cli.run(command, "--help");
         assertEquals(0, r.exitCode());
