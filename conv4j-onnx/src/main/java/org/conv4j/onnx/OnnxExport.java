@@ -24,6 +24,8 @@ import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Identity;
@@ -57,7 +59,8 @@ import org.conv4j.tensor.Shape;
  * ({@code features.0}). Containers ({@link Sequential}, {@link Graph}, nested to any depth) are
  * flattened into one ONNX graph. The layers map to: Conv2d to Conv (after a Pad node for the
  * reflect and replicate padding modes), MaxPool2d to MaxPool, AvgPool2d to AveragePool,
- * GlobalAvgPool2d to GlobalAveragePool, Linear to Gemm (transB = 1; after a Flatten for an input
+ * GlobalAvgPool2d to GlobalAveragePool, AdaptiveAvgPool2d and AdaptiveMaxPool2d to AveragePool and
+ * MaxPool where the output size divides the input's (else an error), Linear to Gemm (transB = 1; after a Flatten for an input
  * of rank above 2, which Linear flattens itself), Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
  * Softmax, BatchNorm1d and BatchNorm2d to BatchNormalization, Add (a chain of Add nodes for more than
  * two inputs), Concat (axis 1), Identity;
@@ -75,7 +78,7 @@ public final class OnnxExport {
     /** The producer_version written, conv4j's. */
     static final String PRODUCER_VERSION = "0.1.0";
 
-    private static final String SUPPORTED = "Sequential, Graph, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Linear, Flatten, "
+    private static final String SUPPORTED = "Sequential, Graph, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (whole windows), Linear, Flatten, "
             + "ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d, Identity, Add, Concat";
 
     /** How big the exported file is, in nodes and initializers. */
@@ -139,6 +142,8 @@ public final class OnnxExport {
                     integer("ceil_mode", p.ceilMode() ? 1 : 0), integer("count_include_pad", p.countIncludePad() ? 1 : 0));
         }
         if (layer instanceof GlobalAvgPool2d) return out.node("GlobalAveragePool", name(path, "globalavgpool"), List.of(in));
+        if (layer instanceof AdaptiveAvgPool2d p) return adaptivePool("AveragePool", p, p.outputH(), p.outputW(), path, in, shape);
+        if (layer instanceof AdaptiveMaxPool2d p) return adaptivePool("MaxPool", p, p.outputH(), p.outputW(), path, in, shape);
         if (layer instanceof Linear l) return linear(l, path, in, shape);
         if (layer instanceof Flatten) return out.node("Flatten", name(path, "flatten"), List.of(in), integer("axis", 1));
         if (layer instanceof ReLU) return out.node("Relu", name(path, "relu"), List.of(in));
@@ -160,6 +165,27 @@ public final class OnnxExport {
         }
         throw new IllegalArgumentException("OnnxExport: " + where(path) + " (" + layer.getClass().getSimpleName()
                 + ") has no ONNX counterpart in opset " + OPSET + "; exportable layers: " + SUPPORTED);
+    }
+
+    /**
+     * Adaptive pooling has no operator in opset 13; where the output size divides the input's, its
+     * windows are all {@code H / OH} x {@code W / OW} at that stride, which a plain pool writes exactly
+     * (torchvision's AlexNet and VGG at their usual input, where it is the identity or a fixed pool).
+     */
+    private String adaptivePool(String op, Layer layer, int oh, int ow, String path, String in, Shape shape) {
+        int h = shape.dim(2), w = shape.dim(3);
+        if (h % oh != 0 || w % ow != 0) {
+            throw new IllegalArgumentException("OnnxExport: " + where(path) + " (" + layer + ") pools " + h + "x" + w + " to " + oh + "x" + ow
+                    + ", which is not a whole number of windows: opset " + OPSET + " has no adaptive pooling; export at an input whose size there is a multiple of " + oh + "x" + ow);
+        }
+        int kh = h / oh, kw = w / ow;
+        // the attributes MaxPool2d and AvgPool2d write, so the pool imports and exports again as itself
+        if (op.equals("MaxPool")) {
+            return out.node(op, name(path, "maxpool"), List.of(in), ints("kernel_shape", kh, kw), ints("strides", kh, kw),
+                    ints("pads", 0, 0, 0, 0), ints("dilations", 1, 1), integer("ceil_mode", 0));
+        }
+        return out.node(op, name(path, "avgpool"), List.of(in), ints("kernel_shape", kh, kw), ints("strides", kh, kw),
+                ints("pads", 0, 0, 0, 0), integer("ceil_mode", 0), integer("count_include_pad", 1));
     }
 
     private String sequential(Sequential s, String path, String in, Shape shape) {

@@ -23,6 +23,8 @@ import org.conv4j.nn.Conv2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
+import org.conv4j.nn.AdaptiveAvgPool2d;
+import org.conv4j.nn.AdaptiveMaxPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Identity;
@@ -77,6 +79,9 @@ class OnnxExportTest {
                 op("avgpool 3/2, ceil, exclude pad", () -> new Sequential(new AvgPool2d(3).stride(2).ceilMode(true).countIncludePad(false)), 1, 2, 8, 8),
                 op("avgpool 3/2, padding 1, ceil, count_include_pad", () -> new Sequential(new AvgPool2d(3).stride(2).padding(1).ceilMode(true)), 1, 2, 8, 6),
                 op("global average pool", () -> new Sequential(new GlobalAvgPool2d()), 2, 3, 5, 4),
+                op("adaptive average pool 6x4 -> 3x2", () -> new Sequential(new AdaptiveAvgPool2d(3, 2)), 2, 3, 6, 4),
+                op("adaptive average pool to its own size", () -> new Sequential(new AdaptiveAvgPool2d(5)), 1, 2, 5, 5),
+                op("adaptive max pool 8x6 -> 2x3", () -> new Sequential(new AdaptiveMaxPool2d(2, 3)), 2, 2, 8, 6),
                 op("flatten, linear", () -> new Sequential(new Flatten(), new Linear(24, 5)), 2, 2, 3, 4),
                 op("linear straight after a conv (a Flatten is inserted)", () -> new Sequential(new Conv2d(1, 2, 3), new Linear(2 * 3 * 3, 4, false)), 3, 1, 5, 5),
                 op("relu, leaky relu", () -> new Sequential(new ReLU(), new Conv2d(2, 2, 1), new LeakyReLU(0.2f)), 2, 2, 3, 3),
@@ -250,6 +255,8 @@ class OnnxExportTest {
         Graph g = new Graph().add("pool", new TrainablePool2d(2, 2), "input").add("maxout", new Maxout(2), "pool").output("maxout");
         e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.export(new Sequential(g), Shape.of(2, 4, 4)));
         assertTrue(e.getMessage().startsWith("OnnxExport: layer '0.pool' (TrainablePool2d) has no ONNX counterpart"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.export(new Sequential(new AdaptiveAvgPool2d(3)), Shape.of(1, 7, 7)));
+        assertTrue(e.getMessage().contains("pools 7x7 to 3x3, which is not a whole number of windows"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.export(new Maxout(2), Shape.of(2, 4, 4)));
         assertTrue(e.getMessage().startsWith("OnnxExport: the model itself (Maxout) has no ONNX counterpart"), e.getMessage());
     }
