@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.conv4j.data.DataLoader;
@@ -39,12 +40,14 @@ public final class SparkData {
     /**
      * A data set read on the driver (IDX files, image folders, any {@link Dataset}) cut into
      * {@code partitions} runs of consecutive samples. The driver holds it all once, so this suits
-     * data that fits its memory; larger data comes from {@link #fromRows}.
+     * data that fits its memory; larger data comes from {@link #fromRows}. Each shard travels as a
+     * broadcast, fetched once by the executor that computes it (a parallelized collection would
+     * ship its data inside every task of every step).
      */
     public static SparkData of(JavaSparkContext sc, Dataset data, int partitions) {
         if (partitions < 1) throw new IllegalArgumentException("SparkData: partitions must be >= 1, got " + partitions);
         int n = data.size(), size = data.sampleSize();
-        List<Shard> shards = new ArrayList<>();
+        List<Broadcast<Shard>> shards = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             int from = (int) ((long) n * p / partitions), to = (int) ((long) n * (p + 1) / partitions);
             int[] indices = new int[to - from], labels = new int[to - from];
@@ -54,9 +57,11 @@ public final class SparkData {
                 labels[i - from] = data.label(i);
                 data.copySample(i, pixels, (i - from) * size);
             }
-            shards.add(new Shard(indices, pixels, labels, size));
+            shards.add(sc.broadcast(new Shard(indices, pixels, labels, size)));
         }
-        return new SparkData(sc.parallelize(shards, partitions), n, data.sampleShape(), data.numClasses());
+        List<Integer> ids = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) ids.add(p);
+        return new SparkData(sc.parallelize(ids, partitions).map(p -> shards.get(p).value()), n, data.sampleShape(), data.numClasses());
     }
 
     /**

@@ -85,7 +85,6 @@ public final class SparkTrainer implements Trainer.Engine {
         Map<Parameter, Integer> position = new IdentityHashMap<>();
         for (int i = 0; i < params.size(); i++) position.put(params.get(i), i);
         trained = trainer.optimizer().parameters().values().stream().mapToInt(position::get).toArray();
-        loss(loss);
     }
 
     /** Validates after each epoch on this data, in chunks of {@code batchSize} per shard (null: no validation). */
@@ -98,12 +97,7 @@ public final class SparkTrainer implements Trainer.Engine {
 
     /** Makes the loss on the executors; it must make the trainer's kind of loss, which the driver uses for the validation loss. */
     public SparkTrainer loss(LossFactory factory) {
-        Loss made = factory.create();
-        if (made.getClass() != trainer.loss().getClass()) {
-            throw new IllegalArgumentException("SparkTrainer: the loss factory makes " + made.getClass().getSimpleName() + " but the trainer minimizes "
-                    + trainer.loss().getClass().getSimpleName() + "; give SparkTrainer.loss a factory of the trainer's loss");
-        }
-        loss = factory;
+        loss = Objects.requireNonNull(factory, "loss factory");
         return this;
     }
 
@@ -116,6 +110,11 @@ public final class SparkTrainer implements Trainer.Engine {
 
     /** Trains until the trainer's epochs are done or a listener stops the run (see {@link Trainer#fit(Trainer.Engine)}). */
     public List<EpochResult> fit() throws IOException {
+        Loss made = loss.create();
+        if (made.getClass() != trainer.loss().getClass()) {
+            throw new IllegalArgumentException("SparkTrainer: the loss factory makes " + made.getClass().getSimpleName() + " but the trainer minimizes "
+                    + trainer.loss().getClass().getSimpleName() + "; give SparkTrainer.loss a factory of the trainer's loss");
+        }
         return trainer.fit(this);
     }
 

@@ -201,7 +201,7 @@ class SparkTrainerTest {
             Trainer t = new Trainer(net, new Adam(net, 0.002));
             var e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(sc, t, d, new DataLoader(SparkTests.mnist(Split.TRAIN), 64)));
             assertEquals("SparkTrainer: the order's data set has 7000 samples, the Spark data 1000", e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(sc, t, d, d.loader(64)).loss(FailingLoss::new));
+            e = assertThrows(IllegalArgumentException.class, () -> new SparkTrainer(sc, t, d, d.loader(64)).loss(FailingLoss::new).fit());
             assertEquals("SparkTrainer: the loss factory makes FailingLoss but the trainer minimizes SoftmaxCrossEntropy; "
                     + "give SparkTrainer.loss a factory of the trainer's loss", e.getMessage());
             Layer bn = new org.conv4j.nn.Sequential(new org.conv4j.nn.Conv2d(1, 2, 3), new org.conv4j.nn.BatchNorm2d(2), new org.conv4j.nn.Flatten(),
