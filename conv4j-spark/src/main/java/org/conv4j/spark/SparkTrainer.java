@@ -118,14 +118,6 @@ public final class SparkTrainer implements Trainer.Engine {
         return trainer.fit(this);
     }
 
-    /** Bytes that cross the network per step: the weights to each executor (float) and each shard's gradient back (double). */
-    public long bytesPerStep(int executors) {
-        long w = 0, g = 0;
-        for (Parameter p : params) w += p.value().size();
-        for (int i : trained) g += params.get(i).value().size();
-        return 4 * w * executors + 8 * g * train.shards().getNumPartitions();
-    }
-
     @Override
     public EpochResult epoch(Trainer t, int epoch) {
         Job job = new Job(Architecture.toJson(t.model()), trained, loss, order.transforms().toArray(new Transform[0]), order.seed(), t.seed(),
