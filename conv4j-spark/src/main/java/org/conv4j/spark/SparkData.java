@@ -84,6 +84,7 @@ public final class SparkData {
      */
     public static SparkData fromRows(org.apache.spark.sql.Dataset<Row> rows, String imageColumn, String labelColumn, Shape sampleShape, int numClasses) {
         int sampleSize = sampleShape.size();
+        String shape = sampleShape.toString(); // the tasks' error messages name it; Shape is not Serializable
         int image = rows.schema().fieldIndex(imageColumn), label = rows.schema().fieldIndex(labelColumn);
         JavaRDD<Shard> shards = rows.javaRDD().zipWithIndex().mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
             List<Integer> indices = new ArrayList<>(), labels = new ArrayList<>();
@@ -93,7 +94,7 @@ public final class SparkData {
                 Row r = t._1();
                 List<Number> values = r.getList(image);
                 if (values.size() != sampleSize) {
-                    throw new IllegalArgumentException("SparkData: row " + t._2() + " has " + values.size() + " values in " + imageColumn + ", expected " + sampleSize + " for " + sampleShape);
+                    throw new IllegalArgumentException("SparkData: row " + t._2() + " has " + values.size() + " values in " + imageColumn + ", expected " + sampleSize + " for " + shape);
                 }
                 int y = ((Number) r.get(label)).intValue();
                 if (y < 0 || y >= numClasses) throw new IllegalArgumentException("SparkData: row " + t._2() + " has label " + y + ", expected a class in [0, " + numClasses + ")");
