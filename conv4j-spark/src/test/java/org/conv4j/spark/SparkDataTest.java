@@ -68,6 +68,9 @@ class SparkDataTest {
             double diff = SparkTests.relativeDifference(train(sc, fromRows).model(), train(sc, ofDriver).model());
             assertTrue(diff <= 1e-5, "relative difference " + diff);
 
+            SparkData idx = SparkData.read(sc, SparkTests.MNIST, Split.TEST, null, 3);
+            assertEquals(List.of(1000, 10, Shape.of(1, 28, 28)), List.of(idx.size(), idx.numClasses(), idx.sampleShape()));
+
             Dataset<Row> wrong = spark.createDataFrame(rows(digits, 3), SCHEMA);
             var e = assertThrows(SparkException.class, () -> SparkData.fromRows(wrong, "pixels", "digit", Shape.of(1, 14, 14), 10));
             assertTrue(e.getMessage().matches("(?s).*SparkData: row [012] has 784 values in pixels, expected 196 for \\[1, 14, 14].*"), e.getMessage());
