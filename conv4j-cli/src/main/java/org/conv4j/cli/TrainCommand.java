@@ -114,6 +114,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop after this epoch, as if interrupted: the run keeps its checkpoints and continues with --resume.")
     Integer stopAfter;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Train on Apache Spark with synchronous data parallelism: local[N] (N cores of this machine) or spark://HOST:PORT; "
+                    + "needs ./conv4j-on-spark or spark-submit (see conv4j-spark/README.md).")
+    String spark;
+
     @Option(names = "--json", description = JsonOption.DESCRIPTION)
     boolean json;
 
@@ -128,6 +133,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         validate();
         if (threads != null) Parallel.setThreads(threads);
+        DistributedTraining cluster = spark == null ? null : DistributedTraining.find();
         Start start = resume == null ? newRun() : resumedRun();
         RunConfig cfg = start.config();
         Path runDir = start.runDir();
@@ -162,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
             o.flush(); // before the progress lines, which go to System.out directly
         }
         long t0 = System.nanoTime();
-        List<EpochResult> history = trainer.fit(trainLoader, valLoader);
+        List<EpochResult> history = cluster == null ? trainer.fit(trainLoader, valLoader) : cluster.fit(spark, trainer, trainLoader, valLoader);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (stopAfter != null && trainer.epochsDone() == stopAfter && stopAfter < cfg.epochs()) {
             Map<String, Object> result = new LinkedHashMap<>();

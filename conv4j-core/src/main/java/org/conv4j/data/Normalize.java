@@ -9,7 +9,7 @@ import org.conv4j.tensor.Shape;
  * {@code y[c,h,w] = (x[c,h,w] - mean[c]) / std[c]}. One mean and std value applies to every
  * channel. Deterministic.
  */
-public final class Normalize implements Transform {
+public final class Normalize implements Transform, java.io.Serializable {
     private final float[] mean, std;
 
     public Normalize(float[] mean, float[] std) {

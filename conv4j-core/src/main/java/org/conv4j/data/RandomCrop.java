@@ -10,7 +10,7 @@ import org.conv4j.tensor.Shape;
  * {@code l} in [0, W + 2p - width], uniformly: {@code y[c,i,j] = xpad[c, t+i, l+j]}. Output
  * (C, height, width).
  */
-public final class RandomCrop implements Transform {
+public final class RandomCrop implements Transform, java.io.Serializable {
     private final int height, width, padding;
 
     /** A square {@code size x size} crop with no padding. */

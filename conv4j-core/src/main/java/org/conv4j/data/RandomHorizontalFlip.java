@@ -8,7 +8,7 @@ import org.conv4j.tensor.Shape;
  * {@code RandomHorizontalFlip}: {@code y[c,i,j] = x[c,i,W-1-j]}. Draws one number per sample
  * whether it flips or not.
  */
-public final class RandomHorizontalFlip implements Transform {
+public final class RandomHorizontalFlip implements Transform, java.io.Serializable {
     private final double p;
 
     public RandomHorizontalFlip() {

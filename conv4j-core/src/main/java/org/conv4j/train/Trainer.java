@@ -260,6 +260,21 @@ public final class Trainer {
         return monitor;
     }
 
+    /** The loss it minimizes. */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The global gradient norm it clips to before each step (0 = off). */
+    public double clipGradNorm() {
+        return clipNorm;
+    }
+
+    /** The metrics measured on the validation data: {@link #metrics()}, then the validation-only ones. */
+    public List<Metric> metricsOnValidation() {
+        return allMetrics();
+    }
+
     /** The metrics measured on the training data (their values are running during an epoch). */
     public List<Metric> metrics() {
         return metrics;
@@ -317,10 +332,35 @@ public final class Trainer {
 
     private List<EpochResult> trainEpochs(DataLoader train, DataLoader validation) throws IOException {
         List<TrainingListener> all = allListeners();
+        return fit((trainer, epoch) -> runEpoch(train, validation, all, epoch));
+    }
+
+    /**
+     * What trains one epoch for {@link #fit(Engine)}: this machine's loop over a DataLoader, or
+     * another engine's (conv4j-spark trains the same steps on a cluster).
+     */
+    public interface Engine {
+        /**
+         * Trains epoch {@code epoch} (0-based) and validates: the schedule has set the learning
+         * rate and the listeners have been told the epoch starts.
+         */
+        EpochResult epoch(Trainer trainer, int epoch) throws IOException;
+    }
+
+    /**
+     * Trains with {@code engine} until {@link #epochs(int)} are done or a listener stops the run:
+     * the same schedule, listeners, history and checkpoints as {@link #fit(DataLoader, DataLoader)}.
+     */
+    public List<EpochResult> fit(Engine engine) throws IOException {
+        List<TrainingListener> all = allListeners();
         stopReason = null;
         for (TrainingListener l : all) l.onFitStart(this);
         while (epochsDone < epochs && stopReason == null) {
-            EpochResult r = runEpoch(train, validation, all);
+            int epoch = epochsDone; // 0-based
+            schedule.apply(optimizer, baseLearningRate, epoch);
+            reseedDropout(model, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
+            for (TrainingListener l : all) l.onEpochStart(this, epoch + 1);
+            EpochResult r = engine.epoch(this, epoch);
             history.add(r);
             epochsDone++;
             monitor.update(r);
@@ -330,11 +370,7 @@ public final class Trainer {
         return history();
     }
 
-    private EpochResult runEpoch(DataLoader train, DataLoader validation, List<TrainingListener> all) {
-        int epoch = epochsDone; // 0-based
-        schedule.apply(optimizer, baseLearningRate, epoch);
-        reseedDropout(model, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
-        for (TrainingListener l : all) l.onEpochStart(this, epoch + 1);
+    private EpochResult runEpoch(DataLoader train, DataLoader validation, List<TrainingListener> all, int epoch) {
         Map<String, Parameter> params = optimizer.parameters();
         running = new Tally(metrics);
         long start = System.nanoTime();
