@@ -321,6 +321,65 @@ def conv2d_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# ConvTranspose2d
+#
+# Header: in_channels out_channels kernel=kh,kw stride=sh,sw padding=ph,pw
+# output_padding=oph,opw dilation=dh,dw groups bias=true|false. The weight is PyTorch's
+# (in_channels, out_channels/groups, kh, kw); its fan-in is out_channels/groups*kh*kw.
+# ---------------------------------------------------------------------------------------
+
+def conv_transpose2d(case, n, cin, cout, h, w, k, stride=1, padding=0, output_padding=0, dilation=1,
+                     groups=1, bias=True):
+    rng = Rng("conv_transpose2d/" + case)
+    kh, kw = pair(k)
+    sh, sw = pair(stride)
+    ph, pw = pair(padding)
+    oph, opw = pair(output_padding)
+    dh, dw = pair(dilation)
+    fan_in = cout // groups * kh * kw
+    x = rng.uniform((n, cin, h, w))
+    params = [("weight", rng.kaiming((cin, cout // groups, kh, kw), fan_in))]
+    if bias:
+        params.append(("bias", rng.kaiming((cout,), fan_in)))
+
+    def build(dtype):
+        conv = nn.ConvTranspose2d(cin, cout, (kh, kw), (sh, sw), (ph, pw), (oph, opw), groups, bias,
+                                  (dh, dw)).to(dtype)
+        named = {"weight": conv.weight}
+        if bias:
+            named["bias"] = conv.bias
+        return conv, named
+
+    header = {"layer": "ConvTranspose2d", "in_channels": cin, "out_channels": cout, "kernel": (kh, kw),
+              "stride": (sh, sw), "padding": (ph, pw), "output_padding": (oph, opw), "dilation": (dh, dw),
+              "groups": groups, "bias": bias}
+    layer_case("conv_transpose2d", case, header, build, x, params, rng=rng)
+
+
+def conv_transpose2d_cases():
+    conv_transpose2d("k1", 2, 3, 2, 4, 5, 1)
+    conv_transpose2d("k2_s2", 2, 3, 4, 4, 5, 2, stride=2)
+    conv_transpose2d("k3_s1_p1_batch1", 1, 2, 3, 5, 6, 3, padding=1)
+    conv_transpose2d("k3_s2_p1_op1", 2, 2, 3, 5, 4, 3, stride=2, padding=1, output_padding=1)
+    conv_transpose2d("k4_s2_p1", 2, 3, 2, 4, 4, 4, stride=2, padding=1)
+    conv_transpose2d("k3_s3_op2_odd", 1, 2, 2, 3, 5, 3, stride=3, output_padding=2)
+    conv_transpose2d("k2x3_s2x1_p0x1", 2, 2, 3, 5, 4, (2, 3), stride=(2, 1), padding=(0, 1))
+    conv_transpose2d("k3x2_s1x3_op0x2", 1, 3, 2, 4, 3, (3, 2), stride=(1, 3), output_padding=(0, 2))
+    conv_transpose2d("k5_s2_p2_op1", 2, 2, 2, 3, 4, 5, stride=2, padding=2, output_padding=1)
+    conv_transpose2d("d2_k3", 2, 2, 3, 4, 5, 3, dilation=2)
+    conv_transpose2d("d3_k2_s1_op2", 1, 2, 2, 4, 3, 2, dilation=3, output_padding=2)
+    conv_transpose2d("d2x1_k3_s2_p2x1", 2, 3, 2, 5, 4, 3, stride=2, padding=(2, 1), dilation=(2, 1))
+    conv_transpose2d("g2", 2, 4, 6, 4, 5, 3, stride=2, padding=1, groups=2)
+    conv_transpose2d("g3_op1", 1, 6, 3, 3, 4, (2, 3), stride=2, output_padding=1, groups=3)
+    conv_transpose2d("depthwise", 2, 4, 4, 5, 5, 3, stride=2, padding=1, output_padding=1, groups=4)
+    conv_transpose2d("depthwise_x2_nobias", 3, 3, 6, 4, 3, 2, stride=2, groups=3, bias=False)
+    conv_transpose2d("nobias_k3_s2", 2, 3, 2, 5, 5, 3, stride=2, bias=False)
+    conv_transpose2d("combo", 3, 4, 2, 3, 5, (3, 2), stride=(3, 2), padding=(1, 0), output_padding=(1, 1),
+                     dilation=(2, 1), groups=2, bias=False)
+    conv_transpose2d("fcn_upsample_x2", 1, 3, 3, 4, 4, 4, stride=2, padding=1, bias=False)
+
+
+# ---------------------------------------------------------------------------------------
 # Linear: header in_features out_features bias; x is (N, in) or (N, C, H, W) flattened.
 # ---------------------------------------------------------------------------------------
 
@@ -584,6 +643,7 @@ def main():
                     os.remove(os.path.join(d, f))
     os.makedirs(OUT, exist_ok=True)
     conv2d_cases()
+    conv_transpose2d_cases()
     linear_cases()
     activation_cases()
     pool_cases()

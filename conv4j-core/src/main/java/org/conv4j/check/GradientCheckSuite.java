@@ -13,6 +13,7 @@ import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
@@ -61,6 +62,7 @@ public final class GradientCheckSuite {
     public static GradientCheckSuite standard() {
         GradientCheckSuite s = new GradientCheckSuite();
         s.add("Conv2d", GradientCheckSuite::conv);
+        s.add("ConvTranspose2d", GradientCheckSuite::convTranspose);
         s.add("Linear", r -> {
             Linear l = new Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());
             return new Case(l, uniform(r, 1 + r.nextInt(3), l.inFeatures()));
@@ -159,6 +161,16 @@ public final class GradientCheckSuite {
         Conv2d conv = new Conv2d(cin, cout, k).stride(1 + r.nextInt(3)).padding(p).dilation(d).groups(groups)
                 .paddingMode(mode).bias(r.nextBoolean());
         return new Case(conv, uniform(r, 1 + r.nextInt(2), cin, size, size + r.nextInt(2)));
+    }
+
+    private static Case convTranspose(SplittableRandom r) {
+        int groups = 1 + r.nextInt(2);
+        int cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+        int k = 1 + r.nextInt(3), s = 1 + r.nextInt(3), d = 1 + r.nextInt(2);
+        int p = r.nextInt(d * (k - 1) / 2 + 1), op = r.nextInt(Math.max(s, d));
+        ConvTranspose2d t = new ConvTranspose2d(cin, cout, k).stride(s).padding(p).outputPadding(op).dilation(d)
+                .groups(groups).bias(r.nextBoolean());
+        return new Case(t, uniform(r, 1 + r.nextInt(2), cin, 2 + r.nextInt(3), 2 + r.nextInt(4)));
     }
 
     /** Uniform values in [-1, 1). */

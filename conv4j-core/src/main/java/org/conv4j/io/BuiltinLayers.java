@@ -10,6 +10,7 @@ import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.GaussianPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
@@ -132,6 +133,32 @@ final class BuiltinLayers {
                     return new BatchNorm1d(n).eps(c.number("eps", 1e-5)).momentum(c.number("momentum", 0.1)).affine(c.bool("affine", true));
                 });
         Architecture.register("Graph", Graph.class, BuiltinLayers::encodeGraph, BuiltinLayers::decodeGraph);
+        Architecture.register("ConvTranspose2d", ConvTranspose2d.class, BuiltinLayers::encodeConvTranspose2d, BuiltinLayers::decodeConvTranspose2d);
+    }
+
+    private static void encodeConvTranspose2d(ConvTranspose2d c, Map<String, Object> out) {
+        out.put("in_channels", c.inChannels());
+        out.put("out_channels", c.outChannels());
+        out.put("kernel_size", List.of(c.kernelH(), c.kernelW()));
+        out.put("stride", List.of(c.strideH(), c.strideW()));
+        out.put("padding", List.of(c.paddingH(), c.paddingW()));
+        out.put("output_padding", List.of(c.outputPaddingH(), c.outputPaddingW()));
+        out.put("dilation", List.of(c.dilationH(), c.dilationW()));
+        out.put("groups", c.groups());
+        out.put("bias", c.hasBias());
+    }
+
+    private static ConvTranspose2d decodeConvTranspose2d(LayerConfig c) {
+        int in = c.intValue("in_channels"), outC = c.intValue("out_channels"), groups = c.intValue("groups", 1);
+        int[] k = c.intPair("kernel_size"), s = c.intPair("stride", 1), p = c.intPair("padding", 0);
+        int[] op = c.intPair("output_padding", 0), d = c.intPair("dilation", 1);
+        boolean bias = c.bool("bias", true);
+        // the constructor allocates the ungrouped weight before groups() shrinks it
+        c.reserveTemporary(in, outC, k[0], k[1]);
+        c.reserve(in, Math.max(1, outC / Math.max(1, groups)), k[0], k[1]);
+        if (bias) c.reserve(outC);
+        return new ConvTranspose2d(in, outC, k[0], k[1]).groups(groups).bias(bias).stride(s[0], s[1]).padding(p[0], p[1])
+                .outputPadding(op[0], op[1]).dilation(d[0], d[1]);
     }
 
     // {"type": "Graph", "nodes": [{"name", "inputs", "layer": {...}} or {"name", "inputs", "merge": "add"|"concat"}], "output": name}

@@ -9,6 +9,7 @@ import org.conv4j.nn.AvgPool2d;
 import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.GaussianPool2d;
 import org.conv4j.nn.GlobalAvgPool2d;
 import org.conv4j.nn.Graph;
@@ -25,7 +26,8 @@ import org.conv4j.tensor.Shape;
  * count, FLOPs per image, receptive field and jump; totals; activation memory for a batch.
  *
  * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
- * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, Linear
+ * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, ConvTranspose2d
+ * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Linear
  * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
  * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
  * the usual conventions; biases are not counted.
@@ -135,6 +137,9 @@ public final class ModelSummary {
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
             window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
         }
+        if (layer instanceof ConvTranspose2d t) {
+            return upsampling(in, out, t.dilationH() * (t.kernelH() - 1) + 1, t.dilationW() * (t.kernelW() - 1) + 1, t.strideH(), t.strideW());
+        }
         int mapH = out.rank() == 4 ? out.dim(2) : (window != null ? 1 : in.mapH);
         int mapW = out.rank() == 4 ? out.dim(3) : (window != null ? 1 : in.mapW);
         if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
@@ -142,9 +147,21 @@ public final class ModelSummary {
                 in.jumpH * window[2], in.jumpW * window[3], mapH, mapW);
     }
 
+    /**
+     * A layer that upsamples by a factor (sh, sw) with windows of kh x kw output pixels: an output
+     * pixel sees ceil(k / s) input pixels, so {@code rf += (ceil(k/s) - 1) * jump}, and the jump
+     * shrinks by the factor (kept at least 1 input pixel: the table counts whole pixels).
+     */
+    private static State upsampling(State in, Shape out, int kh, int kw, int sh, int sw) {
+        return new State(out, in.rfH + ((kh + sh - 1) / sh - 1) * in.jumpH, in.rfW + ((kw + sw - 1) / sw - 1) * in.jumpW,
+                Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), out.dim(2), out.dim(3));
+    }
+
     private static long flops(Layer layer, Shape in, Shape out) {
         long outPerImage = out.sizeFrom(1);
         if (layer instanceof Conv2d c) return 2L * outPerImage * (c.inChannels() / c.groups()) * c.kernelH() * c.kernelW();
+        // a transposed convolution multiplies every input value by a kernel of each output channel of its group
+        if (layer instanceof ConvTranspose2d t) return 2L * in.sizeFrom(1) * (t.outChannels() / t.groups()) * t.kernelH() * t.kernelW();
         if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
         if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;
         if (layer instanceof GaussianPool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();

@@ -15,6 +15,7 @@ import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
@@ -59,6 +60,7 @@ class BuiltinLayersTest {
                 .add("max", new MaxPool2d(3, 2).stride(1, 2).padding(1, 1).dilation(1).ceilMode(true))
                 .add("avg", new AvgPool2d(2).stride(1).countIncludePad(false))
                 .add("learned", new TrainablePool2d(8, 2).stride(1))
+                .add("up", new ConvTranspose2d(8, 8, 3).stride(2, 1).padding(1, 0).outputPadding(1, 0).dilation(1, 2).groups(2).bias(false))
                 .add("maxout", new Maxout(2))
                 .add("sig", new Sigmoid())
                 .add("tanh", new Tanh())

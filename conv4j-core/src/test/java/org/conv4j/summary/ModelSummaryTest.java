@@ -10,6 +10,7 @@ import java.util.Map;
 import org.conv4j.nn.Add;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.Graph;
 import org.conv4j.nn.Init;
@@ -48,6 +49,21 @@ class ModelSummaryTest {
         assertEquals(3, row(two, "0").receptiveH());
         assertEquals(5, row(two, "1").receptiveH());
         assertEquals(1, row(two, "1").jumpH());
+    }
+
+    @Test
+    void transposedConvolutionUpsamplesShapesAndCountsAProductPerInputValue() {
+        // conv 3x3 stride 2 (rf 3, jump 2), pool 2 (rf 5, jump 4), then ConvTranspose2d 4x4 stride 2: an output
+        // pixel sees ceil(4/2) = 2 input pixels, rf 5 + 1*4 = 9, jump 4/2 = 2
+        Sequential net = new Sequential(new Conv2d(1, 2, 3).stride(2).padding(1), new MaxPool2d(2),
+                new ConvTranspose2d(2, 6, 4).stride(2).padding(1).groups(2));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 16, 16));
+        ModelSummary.Row up = row(s, "2");
+        assertEquals(Shape.of(1, 6, 8, 8), up.output());
+        assertEquals(2 * 3 * 4 * 4 + 6, up.parameters());
+        assertEquals(2L * (2 * 4 * 4) * 3 * 4 * 4, up.flops());
+        assertEquals(9, up.receptiveH());
+        assertEquals(2, up.jumpW());
     }
 
     @Test
