@@ -380,6 +380,56 @@ def conv_transpose2d_cases():
 
 
 # ---------------------------------------------------------------------------------------
+# Upsample (nn.Upsample, i.e. F.interpolate without recompute_scale_factor)
+#
+# Header: interpolation=nearest|bilinear (PyTorch's mode; "mode" is the train/eval key)
+# align_corners=true|false (false for nearest, where PyTorch takes None), size=h,w|none and
+# scale_factor=sh,sw|none (one of them is none).
+#
+# forward_only: PyTorch 1.13's nearest backward picks its source indices by another rule than its
+# forward where floor(in * scale) is the input size or twice it but the scale is not 1 or 2 (the
+# backward copies or halves the index, the forward takes floor(dst / scale)), so its gradient is
+# not the adjoint of its output there. conv4j's backward is the adjoint of its forward; those
+# cases are stored in eval mode (x, y).
+# ---------------------------------------------------------------------------------------
+
+def upsample(case, shape, mode, size=None, scale=None, align_corners=False, forward_only=False):
+    header = {"layer": "Upsample", "interpolation": mode, "align_corners": align_corners,
+              "size": pair(size) if size is not None else "none",
+              "scale_factor": tuple(float(v) for v in pair(scale)) if scale is not None else "none"}
+    ac = align_corners if mode == "bilinear" else None
+    simple("upsample", case, header,
+           lambda: nn.Upsample(size=pair(size) if size is not None else None,
+                               scale_factor=tuple(float(v) for v in pair(scale)) if scale is not None else None,
+                               mode=mode, align_corners=ac),
+           lambda r: r.uniform(shape), train=not forward_only)
+
+
+def upsample_cases():
+    upsample("nearest_s2", (2, 3, 4, 5), "nearest", scale=2)
+    upsample("nearest_s3_odd_batch1", (1, 2, 3, 5), "nearest", scale=3)
+    upsample("nearest_s2x3", (2, 2, 3, 4), "nearest", scale=(2, 3))
+    upsample("nearest_s1.5", (2, 2, 5, 4), "nearest", scale=1.5)
+    upsample("nearest_s2.1_doubles", (1, 2, 5, 5), "nearest", scale=2.1, forward_only=True)
+    upsample("nearest_s1.2_same_size", (1, 2, 3, 4), "nearest", scale=1.2, forward_only=True)
+    upsample("nearest_s0.5_down", (2, 2, 6, 7), "nearest", scale=0.5)
+    upsample("nearest_size7x9", (2, 2, 3, 4), "nearest", size=(7, 9))
+    upsample("nearest_size3x2_down", (1, 3, 5, 7), "nearest", size=(3, 2))
+    upsample("bilinear_s2", (2, 3, 4, 5), "bilinear", scale=2)
+    upsample("bilinear_s3_odd_batch1", (1, 2, 3, 5), "bilinear", scale=3)
+    upsample("bilinear_s1.5x2.5", (2, 2, 5, 3), "bilinear", scale=(1.5, 2.5))
+    upsample("bilinear_s1.2_same_size", (1, 2, 3, 4), "bilinear", scale=1.2)
+    upsample("bilinear_size7x9", (2, 2, 3, 4), "bilinear", size=(7, 9))
+    upsample("bilinear_size2x3_down", (2, 2, 5, 7), "bilinear", size=(2, 3))
+    upsample("bilinear_1x1_input", (2, 2, 1, 1), "bilinear", scale=4)
+    upsample("bilinear_align_s2", (2, 3, 4, 5), "bilinear", scale=2, align_corners=True)
+    upsample("bilinear_align_s1.7", (1, 2, 5, 4), "bilinear", scale=1.7, align_corners=True)
+    upsample("bilinear_align_size7x9", (2, 2, 3, 4), "bilinear", size=(7, 9), align_corners=True)
+    upsample("bilinear_align_size1x5", (2, 2, 4, 3), "bilinear", size=(1, 5), align_corners=True)
+    upsample("bilinear_align_size3x2_down", (1, 2, 6, 5), "bilinear", size=(3, 2), align_corners=True)
+
+
+# ---------------------------------------------------------------------------------------
 # Linear: header in_features out_features bias; x is (N, in) or (N, C, H, W) flattened.
 # ---------------------------------------------------------------------------------------
 
@@ -644,6 +694,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     conv2d_cases()
     conv_transpose2d_cases()
+    upsample_cases()
     linear_cases()
     activation_cases()
     pool_cases()

@@ -33,6 +33,7 @@ import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Softmax;
 import org.conv4j.nn.Tanh;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
@@ -63,6 +64,11 @@ public final class GradientCheckSuite {
         GradientCheckSuite s = new GradientCheckSuite();
         s.add("Conv2d", GradientCheckSuite::conv);
         s.add("ConvTranspose2d", GradientCheckSuite::convTranspose);
+        s.add("Upsample", r -> {
+            Upsample u = r.nextBoolean() ? new Upsample(1 + r.nextInt(3) + 0.5 * r.nextInt(2)) : new Upsample(1 + r.nextInt(7), 1 + r.nextInt(7));
+            if (r.nextBoolean()) u.mode("bilinear").alignCorners(r.nextBoolean());
+            return new Case(u, uniform(r, 1 + r.nextInt(2), 2, 1 + r.nextInt(4), 1 + r.nextInt(4)));
+        });
         s.add("Linear", r -> {
             Linear l = new Linear(1 + r.nextInt(6), 1 + r.nextInt(6), r.nextBoolean());
             return new Case(l, uniform(r, 1 + r.nextInt(3), l.inFeatures()));

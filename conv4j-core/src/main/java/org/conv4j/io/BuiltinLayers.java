@@ -22,6 +22,7 @@ import org.conv4j.nn.Maxout;
 import org.conv4j.nn.Merge;
 import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Tanh;
+import org.conv4j.nn.Upsample;
 import org.conv4j.nn.TrainablePool2d;
 
 /** The codecs of the built-in layers beyond those in {@link Architecture}'s own block: pooling, activations, normalization, dropout, Graph. */
@@ -134,6 +135,7 @@ final class BuiltinLayers {
                 });
         Architecture.register("Graph", Graph.class, BuiltinLayers::encodeGraph, BuiltinLayers::decodeGraph);
         Architecture.register("ConvTranspose2d", ConvTranspose2d.class, BuiltinLayers::encodeConvTranspose2d, BuiltinLayers::decodeConvTranspose2d);
+        Architecture.register("Upsample", Upsample.class, BuiltinLayers::encodeUpsample, BuiltinLayers::decodeUpsample);
     }
 
     private static void encodeConvTranspose2d(ConvTranspose2d c, Map<String, Object> out) {
@@ -159,6 +161,33 @@ final class BuiltinLayers {
         if (bias) c.reserve(outC);
         return new ConvTranspose2d(in, outC, k[0], k[1]).groups(groups).bias(bias).stride(s[0], s[1]).padding(p[0], p[1])
                 .outputPadding(op[0], op[1]).dilation(d[0], d[1]);
+    }
+
+    // {"size": [h, w]} or {"scale_factor": [sh, sw]}, "mode": "nearest"|"bilinear", "align_corners"
+    private static void encodeUpsample(Upsample u, Map<String, Object> out) {
+        int[] size = u.size();
+        if (size != null) out.put("size", List.of(size[0], size[1]));
+        else out.put("scale_factor", List.of(u.scaleFactor()[0], u.scaleFactor()[1]));
+        out.put("mode", u.interpolation().name().toLowerCase(Locale.ROOT));
+        out.put("align_corners", u.alignCorners());
+    }
+
+    private static Upsample decodeUpsample(LayerConfig c) {
+        Upsample u;
+        if (c.has("size")) {
+            int[] size = c.intPair("size");
+            u = new Upsample(size[0], size[1]);
+        } else {
+            Object v = c.raw("scale_factor");
+            if (v instanceof Number n) {
+                u = new Upsample(n.doubleValue());
+            } else if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Number h && l.get(1) instanceof Number w) {
+                u = new Upsample(1).scaleFactor(h.doubleValue(), w.doubleValue());
+            } else {
+                throw c.error("'scale_factor' must be a number or [sh, sw], got %s", Json.typeName(v));
+            }
+        }
+        return u.mode(c.string("mode", "nearest")).alignCorners(c.bool("align_corners", false));
     }
 
     // {"type": "Graph", "nodes": [{"name", "inputs", "layer": {...}} or {"name", "inputs", "merge": "add"|"concat"}], "output": name}

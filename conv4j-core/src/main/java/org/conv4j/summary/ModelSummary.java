@@ -19,6 +19,7 @@ import org.conv4j.nn.Linear;
 import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Sequential;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 
 /**
@@ -27,7 +28,7 @@ import org.conv4j.tensor.Shape;
  *
  * <p>FLOPs are multiply-adds x 2 (SPEC 2 example 9: a 3x3 conv over a 5x5 map is 2*3*3*5*5 =
  * 450). Counted: Conv2d {@code 2 * OC * OH * OW * (C/groups) * KH * KW}, ConvTranspose2d
- * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), Linear
+ * {@code 2 * C * H * W * (OC/groups) * KH * KW} (per input value), bilinear Upsample (4 weights per output), Linear
  * {@code 2 * in * out}, BatchNorm (one multiply-add per element at inference) and the weighted
  * pools (one per window element). Comparisons, plain sums and activations count as zero, as in
  * the usual conventions; biases are not counted.
@@ -140,6 +141,14 @@ public final class ModelSummary {
         if (layer instanceof ConvTranspose2d t) {
             return upsampling(in, out, t.dilationH() * (t.kernelH() - 1) + 1, t.dilationW() * (t.kernelW() - 1) + 1, t.strideH(), t.strideW());
         }
+        if (layer instanceof Upsample u) {
+            // nearest reads one input pixel, bilinear two neighbours per axis; the jump scales by input/output size
+            int extra = u.interpolation() == Upsample.Interpolation.BILINEAR ? 1 : 0;
+            Shape x = in.shape;
+            return new State(out, in.rfH + extra * in.jumpH, in.rfW + extra * in.jumpW,
+                    (int) Math.max(1, Math.round((double) in.jumpH * x.dim(2) / out.dim(2))),
+                    (int) Math.max(1, Math.round((double) in.jumpW * x.dim(3) / out.dim(3))), out.dim(2), out.dim(3));
+        }
         int mapH = out.rank() == 4 ? out.dim(2) : (window != null ? 1 : in.mapH);
         int mapW = out.rank() == 4 ? out.dim(3) : (window != null ? 1 : in.mapW);
         if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
@@ -163,6 +172,7 @@ public final class ModelSummary {
         // a transposed convolution multiplies every input value by a kernel of each output channel of its group
         if (layer instanceof ConvTranspose2d t) return 2L * in.sizeFrom(1) * (t.outChannels() / t.groups()) * t.kernelH() * t.kernelW();
         if (layer instanceof Linear l) return 2L * l.inFeatures() * l.outFeatures();
+        if (layer instanceof Upsample u && u.interpolation() == Upsample.Interpolation.BILINEAR) return 2L * 4 * outPerImage;
         if (layer instanceof BatchNorm2d || layer instanceof BatchNorm1d) return 2L * outPerImage;
         if (layer instanceof GaussianPool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();
         if (layer instanceof TrainablePool2d p) return 2L * outPerImage * p.kernelH() * p.kernelW();

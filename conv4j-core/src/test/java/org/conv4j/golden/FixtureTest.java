@@ -20,7 +20,7 @@ class FixtureTest {
     @Test
     void everyIndexedFixtureParsesAndNamesItsCase() {
         List<String> index = Fixture.index();
-        assertEquals(132, index.size(), "fixtures in index.txt");
+        assertEquals(153, index.size(), "fixtures in index.txt");
         Set<String> families = new TreeSet<>();
         for (String path : index) {
             Fixture f = Fixture.load(path);
@@ -30,8 +30,8 @@ class FixtureTest {
             assertFalse(f.get("layer").isEmpty(), path);
             assertTrue(f.has("x"), path + " has an input x");
         }
-        assertEquals(new TreeSet<>(List.of("avgpool2d", "batchnorm1d", "batchnorm2d", "conv2d", "conv_transpose2d", "cross_entropy", "cross_entropy_weighted", "dropout",
-                "global_avgpool2d", "leaky_relu", "linear", "maxpool2d", "mse_loss", "relu", "sigmoid", "softmax", "tanh")), families);
+        assertEquals(new TreeSet<>(List.of("avgpool2d", "batchnorm1d", "batchnorm2d", "conv2d", "conv_transpose2d", "cross_entropy", "cross_entropy_weighted",
+                "dropout", "global_avgpool2d", "leaky_relu", "linear", "maxpool2d", "mse_loss", "relu", "sigmoid", "softmax", "tanh", "upsample")), families);
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.conv4j.nn.Sequential;
 import org.conv4j.nn.Sigmoid;
 import org.conv4j.nn.Tanh;
 import org.conv4j.nn.TrainablePool2d;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,8 @@ class BuiltinLayersTest {
                 .add("avg", new AvgPool2d(2).stride(1).countIncludePad(false))
                 .add("learned", new TrainablePool2d(8, 2).stride(1))
                 .add("up", new ConvTranspose2d(8, 8, 3).stride(2, 1).padding(1, 0).outputPadding(1, 0).dilation(1, 2).groups(2).bias(false))
+                .add("near", new Upsample(1).scaleFactor(1.5, 1.25))
+                .add("bilinear", new Upsample(9, 11).mode("bilinear").alignCorners(true))
                 .add("maxout", new Maxout(2))
                 .add("sig", new Sigmoid())
                 .add("tanh", new Tanh())

@@ -21,6 +21,7 @@ import org.conv4j.nn.MaxPool2d;
 import org.conv4j.nn.Mode;
 import org.conv4j.nn.ReLU;
 import org.conv4j.nn.Sequential;
+import org.conv4j.nn.Upsample;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 import org.conv4j.zoo.LeNet5;
@@ -64,6 +65,22 @@ class ModelSummaryTest {
         assertEquals(2L * (2 * 4 * 4) * 3 * 4 * 4, up.flops());
         assertEquals(9, up.receptiveH());
         assertEquals(2, up.jumpW());
+    }
+
+    @Test
+    void upsamplingKeepsOrWidensTheReceptiveFieldAndShrinksTheJump() {
+        // conv 3x3 stride 4 (rf 3, jump 4); nearest x2: rf 3, jump 2; bilinear x2: rf 3 + 2, jump 1, 4 weights per output value
+        Sequential net = new Sequential(new Conv2d(1, 1, 3).stride(4), new Upsample(2), new Upsample(2).mode("bilinear"));
+        ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 17, 17));
+        assertEquals(Shape.of(1, 1, 8, 8), row(s, "1").output());
+        assertEquals(3, row(s, "1").receptiveH());
+        assertEquals(2, row(s, "1").jumpH());
+        assertEquals(0, row(s, "1").flops());
+        assertEquals(Shape.of(1, 1, 16, 16), row(s, "2").output());
+        assertEquals(5, row(s, "2").receptiveW());
+        assertEquals(1, row(s, "2").jumpW());
+        assertEquals(2L * 4 * 16 * 16, row(s, "2").flops());
+        assertEquals(0, s.rows().get(2).parameters());
     }
 
     @Test
