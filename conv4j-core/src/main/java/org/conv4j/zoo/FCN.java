@@ -34,7 +34,7 @@ import org.conv4j.tensor.Tensor;
  *
  * <p>{@link #fromBackbone} takes any conv4j backbone of that kind (VGG-16's {@code features} gives
  * the paper's net); {@code fcn8s_small} ({@link #small}) uses a small one, one [3x3 conv - BatchNorm -
- * ReLU] per stage with 16, 32, 64, 64, 64 filters, fc6/fc7 of 128 (1x64x64 to 11 classes: 183,405 parameters).
+ * ReLU] per stage with 16, 32, 64, 64, 64 filters, fc6/fc7 of 128 (1x64x64 to 11 classes: 225,457 parameters).
  */
 public final class FCN {
     /** The smallest height and width: five 2x2 pools. */

@@ -20,7 +20,7 @@ import org.conv4j.nn.Sequential;
  *
  * <p>Node names: {@code enc0 .. enc{depth-1}}, {@code pool0 ..}, {@code bottom},
  * {@code up{l}}, {@code cat{l}}, {@code dec{l}} for l from depth-1 down to 0, then {@code head}.
- * {@code unet_small} is depth 3 and base 8: 1x48x48 to 11 classes has 118,547 parameters.
+ * {@code unet_small} is depth 3 and base 8: 1x48x48 to 11 classes has 121,123 parameters.
  */
 public final class UNet {
     /** {@code unet_small}'s levels and full-resolution width. */
