@@ -9,7 +9,10 @@ import java.util.Map;
 import org.conv4j.data.DataLoader;
 import org.conv4j.data.Dataset;
 import org.conv4j.data.JointMasks;
+import org.conv4j.nn.DiceLoss;
 import org.conv4j.nn.Layer;
+import org.conv4j.nn.Loss;
+import org.conv4j.nn.LossSum;
 import org.conv4j.nn.SoftmaxCrossEntropy;
 import org.conv4j.train.Evaluator;
 import org.conv4j.train.MeanIoU;
@@ -24,12 +27,17 @@ final class Segmentation {
     }
 
     /**
-     * Per-pixel cross-entropy ignoring mask value {@value RunConfig#IGNORE_INDEX}, the masks (moved
-     * with the images by the augmentation) as targets, mean IoU and pixel accuracy as metrics.
+     * The loss (per-pixel cross-entropy, Dice or their sum) ignoring mask value {@value RunConfig#IGNORE_INDEX},
+     * the masks (moved with the images by the augmentation) as targets, mean IoU and pixel accuracy as metrics.
      */
-    static void configure(Trainer trainer, DataLoader train, DataLoader validation) {
+    static void configure(Trainer trainer, String loss, DataLoader train, DataLoader validation) {
         int ignore = RunConfig.IGNORE_INDEX;
-        trainer.loss(new SoftmaxCrossEntropy().ignoreIndex(ignore)).targets(new JointMasks(train))
+        Loss l = switch (loss) {
+            case "dice" -> new DiceLoss().ignoreIndex(ignore);
+            case "cross_entropy_dice" -> new LossSum(new SoftmaxCrossEntropy().ignoreIndex(ignore), new DiceLoss().ignoreIndex(ignore));
+            default -> new SoftmaxCrossEntropy().ignoreIndex(ignore);
+        };
+        trainer.loss(l).targets(new JointMasks(train))
                 .metrics(new MeanIoU(ignore), new PixelAccuracy(ignore)).validationMetrics();
         if (validation != null) trainer.validationTargets(new JointMasks(validation));
     }

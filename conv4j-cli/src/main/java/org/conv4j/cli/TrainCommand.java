@@ -57,6 +57,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "the figures are mean IoU and pixel accuracy) (default: ${DEFAULT-VALUE}).")
     String task;
 
+    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "cross_entropy",
+            description = "cross_entropy; for --task segment also dice (soft Dice over the classes) or cross_entropy_dice (their sum) (default: ${DEFAULT-VALUE}).")
+    String loss;
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
@@ -147,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
         DataSource.Parts parts = start.parts();
         DataLoader trainLoader = new DataLoader(parts.train(), cfg.batchSize()).shuffle(true).seed(cfg.seed()).transforms(cfg.augmentation());
         DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
-        if (cfg.segmentation()) Segmentation.configure(trainer, trainLoader, valLoader); // before a resume, which checks the metrics
+        if (cfg.segmentation()) Segmentation.configure(trainer, cfg.loss(), trainLoader, valLoader); // before a resume, which checks the metrics
         var o = spec.commandLine().getOut();
         if (start.checkpoint() != null) {
             trainer.resume(start.checkpoint());
@@ -205,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
                     : "--task segment needs segmentation data (mnist-seg, or a folder with images/ and masks/), and " + data + " has a class per image");
         }
         RunConfig cfg = new RunConfig(model, s, names, source.saved(), split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
-                seed, augment, "cross_entropy", patience, task);
+                seed, augment, loss, patience, task);
         return new Start(cfg, parts, out != null ? out : defaultRunDir(model), null);
     }
 
@@ -296,6 +300,7 @@ final class TrainCommand implements Callable<Integer> {
             switch (name) {
                 case "--model" -> { key = "model"; kept = saved.model(); same = kept.equals(given); }
                 case "--task" -> { key = "task"; kept = saved.task(); same = kept.equals(given); }
+                case "--loss" -> { key = "loss"; kept = saved.loss(); same = kept.equals(given); }
                 case "--data" -> { key = "data"; kept = saved.data(); same = DataSource.same(data, saved.data()); }
                 case "--input" -> { key = "input shape"; kept = shapeText(saved.inputShape()); same = ModelSource.parseShape(input, "--input").equals(saved.inputShape()); }
                 case "--batch-size" -> { key = "batch size"; kept = saved.batchSize(); same = kept.equals(given); }
@@ -349,6 +354,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!OptimizerConfig.NAMES.contains(optimizer)) throw new Main.UsageError("--optimizer must be adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
         if (!RunConfig.SCHEDULES.contains(schedule)) throw new Main.UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'");
         if (!RunConfig.TASKS.contains(task)) throw new Main.UsageError("--task must be classify or segment, got '" + task + "'");
+        if (!RunConfig.LOSSES.contains(loss)) throw new Main.UsageError("--loss must be one of " + String.join(", ", RunConfig.LOSSES) + ", got '" + loss + "'");
+        if (!task.equals(RunConfig.SEGMENT) && !loss.equals("cross_entropy")) throw new Main.UsageError("--loss " + loss + " needs --task segment");
     }
 
     /** The model's output must be what the task needs: a score per class, or per class and pixel at the input's size. */

@@ -56,8 +56,11 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
     public static final List<String> TASKS = List.of(CLASSIFY, SEGMENT);
     /** The mask value a segmentation run ignores (pixels of no class). */
     public static final int IGNORE_INDEX = 255;
-    /** The losses a run can name (softmax cross-entropy over the classes). */
-    public static final List<String> LOSSES = List.of("cross_entropy");
+    /**
+     * The losses a run can name: softmax cross-entropy over the classes (per pixel for
+     * segmentation), and for segmentation also the Dice loss and the sum of the two.
+     */
+    public static final List<String> LOSSES = List.of("cross_entropy", "dice", "cross_entropy_dice");
     /** Largest config.json read, in bytes. */
     public static final long MAX_FILE_BYTES = 1L << 27;
     private static final int MAX_DIM = 1 << 16, MAX_COUNT = 1_000_000;
@@ -102,6 +105,7 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
         if (!LOSSES.contains(loss)) fail("loss must be one of " + LOSSES + ", got '" + loss + "'");
         if (patience < 0 || patience > MAX_COUNT) fail("patience must be in [0, " + MAX_COUNT + "], got " + patience);
         if (!TASKS.contains(task)) fail("task must be one of " + TASKS + ", got '" + task + "'");
+        if (!task.equals(SEGMENT) && !loss.equals("cross_entropy")) fail("loss '" + loss + "' is for the task '" + SEGMENT + "', not '" + task + "'");
     }
 
     /** A classification run. */

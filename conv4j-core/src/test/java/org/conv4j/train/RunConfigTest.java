@@ -101,7 +101,7 @@ class RunConfigTest {
                 error(good.replace("\"test\":0.0", "\"test\":0.2")));
         assertEquals("run configuration: split kind must be 'given' or 'stratified', got 'random'", error(good.replace("\"given\"", "\"random\"")));
         assertEquals("run configuration: schedule must be one of [cosine, step, constant], got 'cyclic'", error(good.replace("\"cosine\"", "\"cyclic\"")));
-        assertEquals("run configuration: loss must be one of [cross_entropy], got 'mse'", error(good.replace("\"cross_entropy\"", "\"mse\"")));
+        assertEquals("run configuration: loss must be one of [cross_entropy, dice, cross_entropy_dice], got 'mse'", error(good.replace("\"cross_entropy\"", "\"mse\"")));
         assertTrue(error(good.replace("\"lenet5\"", "\"lenet6\"")).startsWith("run configuration: unknown model 'lenet6'; known: "));
         assertEquals("run configuration: 'split' must be a JSON object, got array", error(good.replace("\"split\":{", "\"split\":[{").replace("\"seed\":1},", "\"seed\":1}],")));
         assertEquals("run configuration: the configuration must be a JSON object, got array", error("[]"));
@@ -122,6 +122,8 @@ class RunConfigTest {
         assertEquals(seg, RunConfig.fromJson(seg.toJson()));
         assertEquals(seg, RunConfig.fromMetadata(seg.metadata()));
         assertEquals("run configuration: task must be one of [classify, segment], got 'detect'", error(seg.toJson().replace("\"segment\"", "\"detect\"")));
+        assertEquals("run configuration: loss 'dice' is for the task 'segment', not 'classify'", error(c.toJson().replace("\"cross_entropy\"", "\"dice\"")));
+        assertEquals("cross_entropy_dice", RunConfig.fromJson(seg.toJson().replace("\"cross_entropy\"", "\"cross_entropy_dice\"")).loss());
         assertEquals("run configuration: 'task' in the configuration must be a string, got number", error(seg.toJson().replace("\"segment\"", "1")));
     }
 
