@@ -170,7 +170,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!json) {
             o.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
                     cfg.model(), cfg.data(), parts.train().size(), valLoader == null ? 0 : parts.validation().size(), parts.test().size(),
-                    cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
+                    !cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? ""
+                            : cfg.segmentation() ? " (a seeded split of its images, seed " + cfg.split().seed() + ")"
+                            : " (a stratified split of its class folders, seed " + cfg.split().seed() + ")",
                     org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
             o.flush(); // before the progress lines, which go to System.out directly
         }
