@@ -58,7 +58,7 @@ public final class SegmentationReport {
         h.card("parameters", String.format(Locale.ROOT, "%,d", org.conv4j.nn.Layers.parameterCount(model)), "trainable");
         h.raw("</section>\n");
 
-        byte[] lossPng = Charts.linePng("Loss", "cross-entropy loss", List.of(
+        byte[] lossPng = Charts.linePng("Loss", "loss (" + TrainingReport.str(config.get("loss")) + ")", List.of(
                 new Charts.Series("training", metrics.get("epoch"), metrics.get("train_loss")),
                 new Charts.Series("validation", metrics.get("epoch"), metrics.get("val_loss"))));
         byte[] iouPng = Charts.linePng("Mean IoU", "mean IoU", List.of(
