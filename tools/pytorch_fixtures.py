@@ -807,6 +807,31 @@ def cross_entropy(case, n, k, target_kind, scale=2.0, positions=()):
               lambda xx, t: F.cross_entropy(xx, t), x, target)
 
 
+def weighted_cross_entropy(case, n, k, positions=(), weights=True, ignore_index=-100, ignored=0.0):
+    """CrossEntropyLoss(weight, ignore_index) over class indices; a fraction `ignored` of the
+    targets is set to ignore_index. The weighted mean divides by the sum of the weights of the
+    targets that are not ignored. Header: ignore_index=I weighted=true|false; tensor 'weight'."""
+    rng = Rng("cross_entropy_weighted/" + case)
+    x = rng.uniform((n, k) + positions, -2.0, 2.0)
+    target = rng.randint(k, (n,) + positions)
+    target[rng.uniform((n,) + positions, 0.0, 1.0) < ignored] = ignore_index
+    w = rng.uniform((k,), 0.0, 2.0) if weights else torch.ones(k)
+    if weights:
+        w[0] = 0.0  # a class weighted 0 counts for nothing, as if ignored
+    header = {"layer": "CrossEntropyLoss", "reduction": "mean", "ignore_index": ignore_index, "weighted": weights}
+    results = {}
+    for dtype in (torch.float64, torch.float32):
+        xx = x.to(dtype).clone().requires_grad_(True)
+        loss = F.cross_entropy(xx, target, weight=w.to(dtype) if weights else None, ignore_index=ignore_index)
+        loss.backward()
+        results[dtype] = {"loss": loss.detach().reshape(1), "dx": xx.grad}
+    ref, f32 = results[torch.float64], results[torch.float32]
+    check_close(case, "loss", ref["loss"], f32["loss"], OUT_TOL)
+    check_close(case, "dx", ref["dx"], f32["dx"], GRAD_TOL)
+    W.write("cross_entropy_weighted", case, header, [("x", x), ("target", target.to(torch.float64)), ("weight", w),
+                                                      ("loss", ref["loss"]), ("dx", ref["dx"])])
+
+
 def mse(case, shape):
     rng = Rng("mse_loss/" + case)
     x = rng.uniform(shape)
@@ -822,6 +847,11 @@ def loss_cases():
     cross_entropy("one_hot", 3, 7, "one_hot")
     cross_entropy("per_pixel_indices", 2, 4, "indices", positions=(3, 5))
     cross_entropy("per_pixel_probabilities", 2, 3, "probabilities", positions=(2, 4))
+    weighted_cross_entropy("weights", 6, 5)
+    weighted_cross_entropy("ignore_default_index", 8, 4, weights=False, ignored=0.3)
+    weighted_cross_entropy("per_pixel_ignore_255", 2, 5, positions=(4, 6), weights=False, ignore_index=255, ignored=0.25)
+    weighted_cross_entropy("per_pixel_weights_ignore_255", 2, 6, positions=(3, 5), ignore_index=255, ignored=0.2)
+    weighted_cross_entropy("per_pixel_weights_ignore_class", 3, 4, positions=(2, 3), ignore_index=2)
     mse("2d", (4, 5))
     mse("nchw", (2, 3, 3, 4))
 

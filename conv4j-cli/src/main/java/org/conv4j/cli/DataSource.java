@@ -8,7 +8,10 @@ import org.conv4j.data.Dataset;
 import org.conv4j.data.DatasetCatalog;
 import org.conv4j.data.DatasetFormatException;
 import org.conv4j.data.ImageFolderDataset;
+import org.conv4j.data.MaskFolders;
 import org.conv4j.data.Mnist;
+import org.conv4j.data.MnistSegmentation;
+import org.conv4j.data.SegmentationDataset;
 import org.conv4j.data.Split;
 import org.conv4j.data.Subset;
 import org.conv4j.tensor.Shape;
@@ -20,9 +23,16 @@ import org.conv4j.train.RunConfig;
  * flat directory of class folders (one pool of images, divided by a stratified split); or a
  * named data set ({@code mnist-sample}, shipped with conv4j; {@code mnist}, {@code fashion-mnist},
  * {@code cifar-10} from the local cache or system directories). Parts are loaded when first asked for.
+ *
+ * <p>Segmentation data (images with a class per pixel, as {@link SegmentationDataset}s): a
+ * directory with {@code images/} and {@code masks/} folders (one pool, divided by a seeded random
+ * split), or {@code mnist-seg}, the MNIST canvases {@link MnistSegmentation} builds from the
+ * shipped sample (its own training and test parts).
  */
 final class DataSource {
     static final String SAMPLE = "mnist-sample";
+    /** The segmentation task built from the shipped sample. */
+    static final String SEGMENT_SAMPLE = "mnist-seg";
 
     private enum Kind {
         /** IDX or CIFAR-10 files, or a named data set: their own train and test parts. */
@@ -30,7 +40,11 @@ final class DataSource {
         /** train/ and test/ folders of class folders. */
         FOLDERS,
         /** Class folders only: one pool. */
-        FLAT
+        FLAT,
+        /** images/ and masks/ folders: one pool of segmentation samples. */
+        MASKS,
+        /** The MNIST canvases of the shipped sample. */
+        MNIST_SEG
     }
 
     /** A run's data: training, validation (null when none is held out) and test. */
@@ -65,18 +79,21 @@ final class DataSource {
      * is null at the shape {@link ImageFolderDataset#inferShape} finds in the training images.
      */
     static DataSource open(String spec, Shape folderShape) throws IOException {
+        if (spec.equals(SEGMENT_SAMPLE)) return new DataSource(spec, sampleDir(), Kind.MNIST_SEG, null);
         Path dir = spec.equals(SAMPLE) ? sampleDir() : Path.of(spec);
         if (!Files.isDirectory(dir)) {
             if (spec.contains("/") || spec.contains(java.io.File.separator)) throw new Main.UsageError("no such directory: " + spec);
             DatasetCatalog catalog = new DatasetCatalog();
             if (!catalog.names().contains(spec)) {
-                throw new Main.UsageError("unknown data set '" + spec + "': give a directory or one of " + SAMPLE + ", " + String.join(", ", catalog.names()));
+                throw new Main.UsageError("unknown data set '" + spec + "': give a directory or one of " + SAMPLE + ", " + SEGMENT_SAMPLE + ", "
+                        + String.join(", ", catalog.names()));
             }
             return new DataSource(spec, null, Kind.FILES, null);
         }
         for (Split s : Split.values()) {
             if (Mnist.hasSplit(dir, s) || Cifar10.hasSplit(dir, s)) return new DataSource(spec, dir, Kind.FILES, null);
         }
+        if (MaskFolders.isMaskFolders(dir)) return new DataSource(spec, dir, Kind.MASKS, folderShape);
         Path train = dir.resolve(Split.TRAIN.label()), test = dir.resolve(Split.TEST.label());
         Kind kind = Files.isDirectory(train) || Files.isDirectory(test) ? Kind.FOLDERS : hasSubdirectories(dir) ? Kind.FLAT : null;
         if (kind == null) {
@@ -99,22 +116,28 @@ final class DataSource {
      * its split found again from any working directory; a name (the sample's included) as it is.
      */
     String saved() {
-        return dir == null || spec.equals(SAMPLE) ? spec : dir.toAbsolutePath().normalize().toString();
+        return dir == null || spec.equals(SAMPLE) || spec.equals(SEGMENT_SAMPLE) ? spec : dir.toAbsolutePath().normalize().toString();
     }
 
-    /** True for a flat folder of class folders, which runs divide by a stratified split. */
+    /** True for one pool of samples (class folders, or images/ and masks/), which runs divide by a stratified split. */
     boolean stratified() {
-        return kind == Kind.FLAT;
+        return kind == Kind.FLAT || kind == Kind.MASKS;
+    }
+
+    /** True for segmentation data: its parts are {@link SegmentationDataset}s. */
+    boolean segmentation() {
+        return kind == Kind.MASKS || kind == Kind.MNIST_SEG;
     }
 
     /** True for image folders, whose class names are folder names and whose size is chosen when loading. */
     boolean imageFolders() {
-        return kind != Kind.FILES;
+        return kind == Kind.FOLDERS || kind == Kind.FLAT;
     }
 
     /** The data set's own part {@code split}; not for a flat folder, which has none. */
     Dataset load(Split split) throws IOException {
-        if (kind == Kind.FLAT) throw new IllegalStateException("a flat folder has no " + split.label() + " part of its own");
+        if (kind == Kind.FLAT || kind == Kind.MASKS) throw new IllegalStateException("a pool of images has no " + split.label() + " part of its own");
+        if (kind == Kind.MNIST_SEG) return MnistSegmentation.load(dir, split);
         if (dir == null) return new DatasetCatalog().load(spec, split, null);
         if (kind == Kind.FOLDERS) {
             Path folder = dir.resolve(split.label());
@@ -131,24 +154,44 @@ final class DataSource {
         return s == Split.TRAIN ? Split.TEST : Split.TRAIN;
     }
 
-    /** Every image of a flat folder. */
+    /**
+     * Every image of a flat folder; or of images/ and masks/ folders, with as many channels as
+     * {@code --input} gives (3 without it) and as many classes as the largest mask value but 255, plus one.
+     */
     Dataset pool() throws IOException {
+        if (kind == Kind.MASKS) {
+            SegmentationDataset d = MaskFolders.load(dir, folderShape == null ? 3 : folderShape.dim(0), 0, RunConfig.IGNORE_INDEX);
+            if (folderShape != null && !d.sampleShape().equals(folderShape)) {
+                throw new Main.UsageError("the images of " + dir + " are " + d.sampleShape().dim(0) + "x" + d.sampleShape().dim(1) + "x" + d.sampleShape().dim(2)
+                        + ", not " + folderShape.dim(0) + "x" + folderShape.dim(1) + "x" + folderShape.dim(2));
+            }
+            return d;
+        }
         return ImageFolderDataset.load(dir, folderShape.dim(0), folderShape.dim(1), folderShape.dim(2));
+    }
+
+    /** A part of a split: a view of the images, or for segmentation data a copy with the masks. */
+    private static Dataset part(Dataset all, Subset s) {
+        if (!(all instanceof SegmentationDataset seg)) return s;
+        int[] indices = new int[s.size()];
+        for (int i = 0; i < indices.length; i++) indices[i] = s.sourceIndex(i);
+        return seg.select(indices);
     }
 
     /** The parts of a run's split; the same split and data give the same parts. */
     Parts parts(RunConfig.DataSplit split) throws IOException {
         boolean stratified = split.kind().equals(RunConfig.DataSplit.STRATIFIED);
-        if (stratified != (kind == Kind.FLAT)) {
-            throw new Main.UsageError("the run's split is " + split.kind() + " but " + spec + (kind == Kind.FLAT
-                    ? " is one pool of class folders" : " has train and test parts of its own"));
+        if (stratified != stratified()) {
+            throw new Main.UsageError("the run's split is " + split.kind() + " but " + spec + (stratified()
+                    ? " is one pool of images" : " has train and test parts of its own"));
         }
         if (stratified) {
-            Subset[] p = Subset.stratified(pool(), split.validation(), split.test(), split.seed());
+            Dataset pool = pool();
+            Subset[] p = Subset.stratified(pool, split.validation(), split.test(), split.seed());
             if (p[0].size() == 0 || p[2].size() == 0) {
                 throw new Main.UsageError("the split of " + spec + " leaves " + p[0].size() + " images for training and " + p[2].size() + " for testing");
             }
-            return new Parts(p[0], p[1].size() > 0 ? p[1] : null, p[2]);
+            return new Parts(part(pool, p[0]), p[1].size() > 0 ? part(pool, p[1]) : null, part(pool, p[2]));
         }
         Dataset all = load(Split.TRAIN), test = load(Split.TEST);
         if (kind == Kind.FOLDERS && !all.classNames().equals(test.classNames())) {
@@ -159,12 +202,13 @@ final class DataSource {
             throw new Main.UsageError("a validation fraction of " + split.validation() + " leaves no training or no validation data out of " + all.size() + " images");
         }
         Subset[] p = Subset.split(all, valCount, split.seed());
-        return new Parts(p[0], valCount > 0 ? p[1] : null, test);
+        return new Parts(part(all, p[0]), valCount > 0 ? part(all, p[1]) : null, test);
     }
 
     /** Whether two --data values name the same data: the same text, or directories that are the same. */
     static boolean same(String a, String b) throws IOException {
         if (a.equals(b)) return true;
+        if (a.equals(SEGMENT_SAMPLE) || b.equals(SEGMENT_SAMPLE)) return false;
         Path pa = a.equals(SAMPLE) ? sampleDir() : Path.of(a), pb = b.equals(SAMPLE) ? sampleDir() : Path.of(b);
         return Files.isDirectory(pa) && Files.isDirectory(pb) && Files.isSameFile(pa, pb);
     }

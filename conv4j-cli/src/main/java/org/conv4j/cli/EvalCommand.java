@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluates a model on a data set: loss, accuracy, top-5, per-class accuracy and the confusion matrix, with the class names the model file records.",
                 "A flat folder of class folders that the model's run was trained on is divided as the run divided it (its test part by default), so the model is never scored on images it trained on.",
-                "JSON keys: images, accuracy (a fraction), loss, top5_accuracy, per_class (class, name, accuracy, images), confusion_matrix."})
+                "JSON keys: images, accuracy (a fraction), loss, top5_accuracy, per_class (class, name, accuracy, images), confusion_matrix.",
+                "Segmentation data (mnist-seg, images/ and masks/ folders) gives instead: mean IoU, pixel accuracy and per-class IoU; "
+                        + "JSON keys task, images, pixels, mean_iou, pixel_accuracy, loss, per_class (class, name, iou), confusion_matrix."})
 final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,6 +66,7 @@ final class EvalCommand implements Callable<Integer> {
         threads.apply();
         ModelSource m = model.load(null, 10);
         DataSource source = DataSource.open(data.data, m.inputShape() == null ? Shape.of(1, 28, 28) : m.inputShape());
+        if (source.segmentation()) return segmentation(m, source, s);
         Dataset d;
         String what = null;
         RunConfig run = m.run();
@@ -96,6 +99,37 @@ final class EvalCommand implements Callable<Integer> {
             if (what != null) out.println(what);
             out.printf("%d images: accuracy %.2f%%  loss %.4f  top-5 %.2f%%%n%n", ev.count(), 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy());
             printTables(out, ev, names);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** {@code eval} of segmentation data: mean IoU, pixel accuracy and per-class IoU (the run's test part of a pool it was trained on). */
+    private int segmentation(ModelSource m, DataSource source, Split s) throws IOException {
+        RunConfig run = m.run();
+        Dataset d;
+        String what = null;
+        if (source.stratified()) {
+            if (run == null || !DataSource.same(data.data, run.data())) {
+                throw new Main.UsageError(data.data + " is one pool of images: evaluate a run trained on it (--model RUN_DIR), which knows its test part");
+            }
+            DataSource.Parts parts = source.parts(run.split());
+            d = s == Split.TEST ? parts.test() : parts.train();
+            what = String.format("the %s part of the run's split of %s (seed %d, validation %s, test %s)",
+                    s.label(), data.data, run.split().seed(), run.split().validation(), run.split().test());
+        } else {
+            d = source.load(s);
+        }
+        List<String> names = m.classNames() != null ? m.classNames() : d.classNames();
+        var ev = Segmentation.evaluate(m.model(), d, batchSize);
+        if (ev.classes() < d.numClasses()) throw new Main.UsageError("the data has " + d.numClasses() + " classes but the model predicts " + ev.classes());
+        if (names.size() != ev.classes()) names = null;
+        var out = spec.commandLine().getOut();
+        if (json.json) {
+            out.println(Json.write(Segmentation.toJson(ev, names)));
+        } else {
+            if (what != null) out.println(what);
+            Segmentation.print(out, ev, names);
         }
         out.flush();
         return 0;

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.conv4j.cli.report.SegmentationReport;
 import org.conv4j.cli.report.TrainingReport;
 import org.conv4j.data.Dataset;
+import org.conv4j.data.SegmentationDataset;
 import org.conv4j.io.Json;
 import org.conv4j.nn.Layer;
 import org.conv4j.train.RunConfig;
@@ -65,11 +67,17 @@ final class ReportCommand implements Callable<Integer> {
         RunConfig config = RunConfig.read(runDir.resolve("config.json"));
         ModelSource m = ModelSource.load(runDir.resolve("model.safetensors"));
         Dataset test = DataSource.open(config.data(), config.inputShape()).parts(config.split()).test();
-        Path file = TrainingReport.write(runDir, m.model(), test, config.classNames());
+        Path file = write(runDir, m.model(), test, config.classNames());
         var o = spec.commandLine().getOut();
         o.println(json.json ? Json.write(Map.of("report", file.toString())) : "report: " + file);
         o.flush();
         return 0;
+    }
+
+    /** The report of a classification run, or of a segmentation run when the test set has masks. */
+    private static Path write(Path runDir, Layer model, Dataset test, List<String> classNames) throws IOException {
+        return test instanceof SegmentationDataset seg ? SegmentationReport.write(runDir, model, seg, classNames)
+                : TrainingReport.write(runDir, model, test, classNames);
     }
 
     /**
@@ -79,7 +87,7 @@ final class ReportCommand implements Callable<Integer> {
     static void afterTraining(CommandSpec spec, Path runDir, Layer model, Dataset test, List<String> classNames, boolean json) {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Path file = TrainingReport.write(runDir, model, test, classNames);
+            Path file = write(runDir, model, test, classNames);
             if (!json) {
                 spec.commandLine().getOut().println("report: " + file);
                 spec.commandLine().getOut().flush();

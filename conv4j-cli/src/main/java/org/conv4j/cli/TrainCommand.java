@@ -22,6 +22,7 @@ import org.conv4j.train.Evaluation;
 import org.conv4j.train.Evaluator;
 import org.conv4j.train.OptimizerConfig;
 import org.conv4j.train.RunConfig;
+import org.conv4j.train.SegmentationEvaluation;
 import org.conv4j.train.Trainer;
 import org.conv4j.zoo.Zoo;
 import picocli.CommandLine;
@@ -49,6 +50,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = DataOption.LABEL, defaultValue = DataSource.SAMPLE, description = DataOption.DESCRIPTION)
     String data;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = RunConfig.CLASSIFY,
+            description = "classify (a class per image) or segment (a class per pixel: a model such as unet_small or fcn8s_small, "
+                    + "segmentation data such as mnist-seg or a folder with images/ and masks/; mask value 255 is ignored; "
+                    + "the figures are mean IoU and pixel accuracy) (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "cross_entropy",
+            description = "cross_entropy; for --task segment also dice (soft Dice over the classes) or cross_entropy_dice (their sum) (default: ${DEFAULT-VALUE}).")
+    String loss;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -138,10 +149,15 @@ final class TrainCommand implements Callable<Integer> {
         RunConfig cfg = start.config();
         Path runDir = start.runDir();
         Layer net = cfg.buildModel();
+        checkOutput(cfg, net);
         Trainer trainer = new Trainer(net, cfg.optimizer().build(net)).epochs(stopAfter != null ? Math.min(stopAfter, cfg.epochs()) : cfg.epochs())
                 .schedule(cfg.lrSchedule()).seed(cfg.seed()).earlyStopping(cfg.patience(), false)
                 .checkpoints(runDir.resolve("checkpoints")).metricsLog(runDir.resolve("metrics.csv")).metadata(cfg.metadata());
         if (!json) trainer.progress(System.out, System.console() != null);
+        DataSource.Parts parts = start.parts();
+        DataLoader trainLoader = new DataLoader(parts.train(), cfg.batchSize()).shuffle(true).seed(cfg.seed()).transforms(cfg.augmentation());
+        DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
+        if (cfg.segmentation()) Segmentation.configure(trainer, cfg.loss(), trainLoader, valLoader); // before a resume, which checks the metrics
         var o = spec.commandLine().getOut();
         if (start.checkpoint() != null) {
             trainer.resume(start.checkpoint());
@@ -157,13 +173,12 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(runDir);
         cfg.write(runDir.resolve("config.json"));
         Runs.markLatest(runDir, spec.commandLine().getErr());
-        DataSource.Parts parts = start.parts();
-        DataLoader trainLoader = new DataLoader(parts.train(), cfg.batchSize()).shuffle(true).seed(cfg.seed()).transforms(cfg.augmentation());
-        DataLoader valLoader = parts.validation() != null ? new DataLoader(parts.validation(), 256) : null;
         if (!json) {
             o.printf("training %s on %s: %d images for training, %d for validation, %d for testing%s; %,d parameters; %d threads%n",
                     cfg.model(), cfg.data(), parts.train().size(), valLoader == null ? 0 : parts.validation().size(), parts.test().size(),
-                    cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? " (a stratified split of its class folders, seed " + cfg.split().seed() + ")" : "",
+                    !cfg.split().kind().equals(RunConfig.DataSplit.STRATIFIED) ? ""
+                            : cfg.segmentation() ? " (a seeded split of its images, seed " + cfg.split().seed() + ")"
+                            : " (a stratified split of its class folders, seed " + cfg.split().seed() + ")",
                     org.conv4j.nn.Layers.parameterCount(net), Parallel.threads());
             o.flush(); // before the progress lines, which go to System.out directly
         }
@@ -197,8 +212,12 @@ final class TrainCommand implements Callable<Integer> {
         if (parts.test().numClasses() > names.size()) {
             throw new Main.UsageError("the test data of " + data + " has " + parts.test().numClasses() + " classes but its training data " + names.size());
         }
+        if (source.segmentation() != task.equals(RunConfig.SEGMENT)) {
+            throw new Main.UsageError(source.segmentation() ? data + " is segmentation data (a class per pixel): train it with --task segment"
+                    : "--task segment needs segmentation data (mnist-seg, or a folder with images/ and masks/), and " + data + " has a class per image");
+        }
         RunConfig cfg = new RunConfig(model, s, names, source.saved(), split, OptimizerConfig.standard(optimizer, lr, weightDecay), schedule, epochs, batchSize,
-                seed, augment, "cross_entropy", patience);
+                seed, augment, loss, patience, task);
         return new Start(cfg, parts, out != null ? out : defaultRunDir(model), null);
     }
 
@@ -231,8 +250,16 @@ final class TrainCommand implements Callable<Integer> {
         Path runDir = start.runDir();
         DataSource.Parts parts = start.parts();
         ModelFile.save(net, runDir.resolve("model.safetensors"), Map.of(), cfg.metadata());
-        Evaluation ev = Evaluator.evaluate(net, new DataLoader(parts.test(), 256), 5);
-        Map<String, Object> result = EvalCommand.toJson(ev, cfg.classNames());
+        Evaluation ev = null;
+        SegmentationEvaluation sev = null;
+        Map<String, Object> result;
+        if (cfg.segmentation()) {
+            sev = Segmentation.evaluate(net, parts.test(), 256);
+            result = Segmentation.toJson(sev, cfg.classNames());
+        } else {
+            ev = Evaluator.evaluate(net, new DataLoader(parts.test(), 256), 5);
+            result = EvalCommand.toJson(ev, cfg.classNames());
+        }
         result.put("model", cfg.model());
         result.put("epochs", (long) epochsDone);
         result.put("train_seconds", seconds);
@@ -247,6 +274,9 @@ final class TrainCommand implements Callable<Integer> {
         var o = spec.commandLine().getOut();
         if (json) {
             o.println(Json.write(result));
+        } else if (sev != null) {
+            o.printf("test: mean IoU %.4f  pixel accuracy %.2f%%  loss %.4f  (%d images)%n", sev.meanIoU(), 100 * sev.pixelAccuracy(), sev.loss(), sev.count());
+            o.printf("trained %d epochs in %.1f s; run directory %s%n", epochsDone, seconds, runDir);
         } else {
             o.printf("test: accuracy %.2f%%  loss %.4f  top-5 %.2f%%  (%d images)%n", 100 * ev.accuracy(), ev.loss(), 100 * ev.topKAccuracy(), ev.count());
             o.printf("trained %d epochs in %.1f s; run directory %s%n", epochsDone, seconds, runDir);
@@ -277,6 +307,8 @@ final class TrainCommand implements Callable<Integer> {
             boolean same;
             switch (name) {
                 case "--model" -> { key = "model"; kept = saved.model(); same = kept.equals(given); }
+                case "--task" -> { key = "task"; kept = saved.task(); same = kept.equals(given); }
+                case "--loss" -> { key = "loss"; kept = saved.loss(); same = kept.equals(given); }
                 case "--data" -> { key = "data"; kept = saved.data(); same = DataSource.same(data, saved.data()); }
                 case "--input" -> { key = "input shape"; kept = shapeText(saved.inputShape()); same = ModelSource.parseShape(input, "--input").equals(saved.inputShape()); }
                 case "--batch-size" -> { key = "batch size"; kept = saved.batchSize(); same = kept.equals(given); }
@@ -329,6 +361,22 @@ final class TrainCommand implements Callable<Integer> {
         if (!Zoo.names().contains(model)) throw new Main.UsageError("unknown model '" + model + "'; known: " + String.join(", ", Zoo.names()));
         if (!OptimizerConfig.NAMES.contains(optimizer)) throw new Main.UsageError("--optimizer must be adam, adamw, sgd or rmsprop, got '" + optimizer + "'");
         if (!RunConfig.SCHEDULES.contains(schedule)) throw new Main.UsageError("--schedule must be cosine, step or constant, got '" + schedule + "'");
+        if (!RunConfig.TASKS.contains(task)) throw new Main.UsageError("--task must be classify or segment, got '" + task + "'");
+        if (!RunConfig.LOSSES.contains(loss)) throw new Main.UsageError("--loss must be one of " + String.join(", ", RunConfig.LOSSES) + ", got '" + loss + "'");
+        if (!task.equals(RunConfig.SEGMENT) && !loss.equals("cross_entropy")) throw new Main.UsageError("--loss " + loss + " needs --task segment");
+    }
+
+    /** The model's output must be what the task needs: a score per class, or per class and pixel at the input's size. */
+    private static void checkOutput(RunConfig cfg, Layer net) {
+        Shape in = cfg.inputShape(), out = net.outputShape(Shape.of(1, in.dim(0), in.dim(1), in.dim(2)));
+        boolean perPixel = out.rank() == 4 && out.dim(2) == in.dim(1) && out.dim(3) == in.dim(2);
+        if (cfg.segmentation() && !perPixel) {
+            throw new Main.UsageError("--task segment needs a model that scores every pixel, such as unet_small or fcn8s_small; " + cfg.model()
+                    + " gives " + out + " for " + shapeText(in) + " images");
+        }
+        if (!cfg.segmentation() && out.rank() != 2) {
+            throw new Main.UsageError(cfg.model() + " scores every pixel (" + out + "): train it with --task segment on segmentation data");
+        }
     }
 
     /** The zoo's names for --help. */

@@ -72,6 +72,11 @@ public final class RandomCrop implements Transform, java.io.Serializable {
     }
 
     @Override
+    public boolean spatial() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         String size = height == width ? Integer.toString(height) : "(" + height + ", " + width + ")";
         return "RandomCrop(size=" + size + (padding != 0 ? ", padding=" + padding : "") + ")";

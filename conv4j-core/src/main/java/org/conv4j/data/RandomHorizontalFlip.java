@@ -47,6 +47,11 @@ public final class RandomHorizontalFlip implements Transform, java.io.Serializab
     }
 
     @Override
+    public boolean spatial() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "RandomHorizontalFlip(" + (p != 0.5 ? "p=" + p : "") + ")";
     }

@@ -18,4 +18,14 @@ public interface Transform {
      * ranges do not overlap. Draws a fixed number of values from {@code rng} per call.
      */
     void apply(float[] src, int srcOffset, Shape input, float[] dst, int dstOffset, SplittableRandom rng);
+
+    /**
+     * True for a transform that moves pixels (a crop, a flip), which {@link JointMasks} applies
+     * to segmentation masks too, with the same random draws, by calling {@link #apply} on a
+     * one-channel mask; it must only copy values, never mix them. False (the default) for one that
+     * changes values in place (normalization, colour), which leaves masks alone.
+     */
+    default boolean spatial() {
+        return false;
+    }
 }

@@ -100,4 +100,43 @@ public final class SoftmaxKernel {
         }
         for (int i = 0; i < dx.size(); i++) d[off + i] /= count;
     }
+
+    /**
+     * The class-weighted cross-entropy of class-index targets with an ignored index, as PyTorch's
+     * {@code CrossEntropyLoss(weight, ignore_index)}: returns {sum of w[t] * -log softmax(x)_t,
+     * sum of w[t]} over the positions whose target is not {@code ignore}; the caller divides.
+     * {@code weights} null means all ones.
+     */
+    public static double[] weightedCrossEntropySum(Tensor logits, Tensor target, float[] weights, int ignore, int outer, int k, int inner) {
+        double total = 0, weightSum = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int p = 0; p < inner; p++) {
+                int t = (int) target.at(o * inner + p);
+                if (t == ignore) continue;
+                double w = weights == null ? 1 : weights[t];
+                total -= w * logProbability(logits, o * k * inner + p, k, inner, t);
+                weightSum += w;
+            }
+        }
+        return new double[] {total, weightSum};
+    }
+
+    /**
+     * The gradient of {@link #weightedCrossEntropySum}'s weighted mean, {@code w[t] (softmax(x) - onehot(t)) / weightSum}
+     * and 0 at ignored positions, written into dx, which holds the probabilities on entry.
+     */
+    public static void weightedCrossEntropyGradient(Tensor dx, Tensor target, float[] weights, int ignore, int outer, int k, int inner, double weightSum) {
+        float[] d = dx.data();
+        int off = dx.offset();
+        for (int o = 0; o < outer; o++) {
+            for (int p = 0; p < inner; p++) {
+                int base = off + o * k * inner + p, t = (int) target.at(o * inner + p);
+                double scale = t == ignore ? 0 : (weights == null ? 1 : weights[t]) / weightSum;
+                for (int c = 0; c < k; c++) {
+                    int i = base + c * inner;
+                    d[i] = (float) (scale * (d[i] - (c == t ? 1 : 0)));
+                }
+            }
+        }
+    }
 }

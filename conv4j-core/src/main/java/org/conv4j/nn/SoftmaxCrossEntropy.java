@@ -10,10 +10,46 @@ import org.conv4j.tensor.Tensor;
  * (N, K) or, for a class per position (per-pixel classification), (N, K, d1, ...). The target
  * is either class indices, shape (N) or (N, d1, ...), or one-hot / probability rows of the
  * logits' shape. Backward is {@code (softmax(x) - t) / (N * d1 * ...)}.
+ *
+ * <p>For class-index targets, {@link #weights} and {@link #ignoreIndex} give PyTorch's
+ * {@code CrossEntropyLoss(weight, ignore_index)}: positions labelled with the ignore index
+ * count for nothing, and the loss is the weighted mean
+ * {@code sum w[t_i] * -log softmax(x_i)[t_i] / sum w[t_i]} over the other positions.
  */
 public final class SoftmaxCrossEntropy implements Loss {
+    /** The ignore index when none is set: no class index can equal it. */
+    public static final int NO_IGNORE = Integer.MIN_VALUE;
+
+    private float[] weights;
+    private int ignoreIndex = NO_IGNORE;
     private Tensor savedProbabilities;
     private Tensor savedTarget;
+    private double savedWeightSum;
+
+    /** A weight per class (all finite and >= 0), or null for none; the number of classes must match the logits'. */
+    public SoftmaxCrossEntropy weights(float[] w) {
+        if (w != null) {
+            for (int c = 0; c < w.length; c++) {
+                Check.arg(Float.isFinite(w[c]) && w[c] >= 0, "SoftmaxCrossEntropy", "class weights must be finite and >= 0, got %s for class %d", w[c], c);
+            }
+        }
+        weights = w == null ? null : w.clone();
+        return this;
+    }
+
+    /** Positions whose target is this index add nothing to the loss nor its gradient ({@link #NO_IGNORE}: none, the default). */
+    public SoftmaxCrossEntropy ignoreIndex(int index) {
+        ignoreIndex = index;
+        return this;
+    }
+
+    public int ignoreIndex() {
+        return ignoreIndex;
+    }
+
+    private boolean weighted() {
+        return weights != null || ignoreIndex != NO_IGNORE;
+    }
 
     /** Class-index labels as a convenience. */
     public float forward(Tensor logits, int[] labels) {
@@ -30,16 +66,25 @@ public final class SoftmaxCrossEntropy implements Loss {
         boolean indices = target.rank() == s.rank() - 1;
         Check.arg(indices ? target.shape().equals(indexShape(s)) : target.shape().equals(s), "SoftmaxCrossEntropy",
                 "target shape %s matches neither class indices %s nor one-hot rows %s", target.shape(), indexShape(s), s);
+        Check.arg(indices || !weighted(), "SoftmaxCrossEntropy", "class weights and an ignore index need class-index targets %s, got %s", indexShape(s), target.shape());
+        Check.arg(weights == null || weights.length == k, "SoftmaxCrossEntropy", "%d class weights for logits of %d classes", weights == null ? 0 : weights.length, k);
         if (indices) {
             for (int i = 0; i < target.size(); i++) {
                 float label = target.at(i);
                 int c = (int) label;
-                Check.arg(c == label && c >= 0 && c < k, "SoftmaxCrossEntropy",
-                        "label %s at %s is not a class in [0, %d)", label, where(i, inner), k);
+                Check.arg(c == label && (c == ignoreIndex || c >= 0 && c < k), "SoftmaxCrossEntropy",
+                        "label %s at %s is not a class in [0, %d)%s", label, where(i, inner), k, ignoreIndex == NO_IGNORE ? "" : " nor the ignore index " + ignoreIndex);
             }
         }
-        double total = SoftmaxKernel.crossEntropySum(logits, target, indices, n, k, inner);
-        float loss = (float) (total / ((long) n * inner));
+        float loss;
+        if (weighted()) {
+            double[] sums = SoftmaxKernel.weightedCrossEntropySum(logits, target, weights, ignoreIndex, n, k, inner);
+            Check.arg(sums[1] > 0, "SoftmaxCrossEntropy", "every position of the batch is ignored or has class weight 0, so the mean is undefined");
+            savedWeightSum = sums[1];
+            loss = (float) (sums[0] / sums[1]);
+        } else {
+            loss = (float) (SoftmaxKernel.crossEntropySum(logits, target, indices, n, k, inner) / ((long) n * inner));
+        }
         Check.arg(Float.isFinite(loss), "SoftmaxCrossEntropy", "loss is %s: the logits contain NaN or infinity", loss);
         savedProbabilities = new Softmax(1).forward(logits, Mode.EVAL);
         savedTarget = target;
@@ -71,12 +116,17 @@ public final class SoftmaxCrossEntropy implements Loss {
         Shape s = savedProbabilities.shape();
         int n = s.dim(0), inner = s.sizeFrom(2);
         Tensor dx = savedProbabilities.copy();
-        SoftmaxKernel.crossEntropyGradient(dx, savedTarget, savedTarget.rank() == s.rank() - 1, n, s.dim(1), inner, n * inner);
+        if (weighted()) {
+            SoftmaxKernel.weightedCrossEntropyGradient(dx, savedTarget, weights, ignoreIndex, n, s.dim(1), inner, savedWeightSum);
+        } else {
+            SoftmaxKernel.crossEntropyGradient(dx, savedTarget, savedTarget.rank() == s.rank() - 1, n, s.dim(1), inner, n * inner);
+        }
         return dx;
     }
 
     @Override
     public String toString() {
-        return "SoftmaxCrossEntropy()";
+        return "SoftmaxCrossEntropy(" + (weights != null ? "weights=" + java.util.Arrays.toString(weights) : "")
+                + (weights != null && ignoreIndex != NO_IGNORE ? ", " : "") + (ignoreIndex != NO_IGNORE ? "ignore_index=" + ignoreIndex : "") + ")";
     }
 }

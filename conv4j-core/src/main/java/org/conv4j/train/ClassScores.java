@@ -42,6 +42,17 @@ final class ClassScores {
         return scores.at(base(pos) + c * inner);
     }
 
+    /** The true class of a position, checked; {@code ignore} itself when the label is the ignore index. */
+    int label(String metric, int pos, int ignore) {
+        float v = target.at(pos);
+        int c = (int) v;
+        if (c == v && c == ignore) return c;
+        if (c != v || c < 0 || c >= classes) {
+            throw new IllegalArgumentException(metric + ": label " + v + " at position " + pos + " is not a class in [0, " + classes + ") nor the ignore index " + ignore);
+        }
+        return c;
+    }
+
     /** The true class of a position, checked. */
     int label(String metric, int pos) {
         float v = target.at(pos);

@@ -37,16 +37,30 @@ import org.conv4j.zoo.Zoo;
  * <p>The schedule is per epoch and spans {@link #epochs()}: {@code cosine} (to zero at the last
  * epoch), {@code step} (x0.1 every third of the epochs) or {@code constant}. Augmentation is a
  * random crop with a padding of 1/14 of the height and, for 3-channel images, a horizontal flip.
+ *
+ * <p>The {@code task} is {@value #CLASSIFY} (a class per image) or {@value #SEGMENT} (a class per
+ * pixel: the model gives (N, classes, H, W) scores, the data's masks are the targets, the loss is
+ * the per-pixel cross-entropy that ignores mask value {@value #IGNORE_INDEX}, and the crops and flips
+ * move the masks with the images). A config.json written before tasks existed has no "task" key
+ * and reads as {@value #CLASSIFY}.
  */
 public record RunConfig(String model, Shape inputShape, List<String> classNames, String data, DataSplit split,
-        OptimizerConfig optimizer, String schedule, int epochs, int batchSize, long seed, boolean augment, String loss, int patience) {
+        OptimizerConfig optimizer, String schedule, int epochs, int batchSize, long seed, boolean augment, String loss, int patience, String task) {
     /** The metadata key of the configuration in checkpoints and model files. */
     public static final String METADATA_KEY = "run";
     /** The metadata key of the input shape, "CxHxW", in model files. */
     public static final String INPUT_SHAPE_KEY = "input_shape";
     public static final List<String> SCHEDULES = List.of("cosine", "step", "constant");
-    /** The losses a run can name (softmax cross-entropy over the classes). */
-    public static final List<String> LOSSES = List.of("cross_entropy");
+    /** The tasks: a class per image, or a class per pixel. */
+    public static final String CLASSIFY = "classify", SEGMENT = "segment";
+    public static final List<String> TASKS = List.of(CLASSIFY, SEGMENT);
+    /** The mask value a segmentation run ignores (pixels of no class). */
+    public static final int IGNORE_INDEX = 255;
+    /**
+     * The losses a run can name: softmax cross-entropy over the classes (per pixel for
+     * segmentation), and for segmentation also the Dice loss and the sum of the two.
+     */
+    public static final List<String> LOSSES = List.of("cross_entropy", "dice", "cross_entropy_dice");
     /** Largest config.json read, in bytes. */
     public static final long MAX_FILE_BYTES = 1L << 27;
     private static final int MAX_DIM = 1 << 16, MAX_COUNT = 1_000_000;
@@ -90,6 +104,19 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
         if (batchSize < 1 || batchSize > MAX_COUNT) fail("batch_size must be in [1, " + MAX_COUNT + "], got " + batchSize);
         if (!LOSSES.contains(loss)) fail("loss must be one of " + LOSSES + ", got '" + loss + "'");
         if (patience < 0 || patience > MAX_COUNT) fail("patience must be in [0, " + MAX_COUNT + "], got " + patience);
+        if (!TASKS.contains(task)) fail("task must be one of " + TASKS + ", got '" + task + "'");
+        if (!task.equals(SEGMENT) && !loss.equals("cross_entropy")) fail("loss '" + loss + "' is for the task '" + SEGMENT + "', not '" + task + "'");
+    }
+
+    /** A classification run. */
+    public RunConfig(String model, Shape inputShape, List<String> classNames, String data, DataSplit split,
+            OptimizerConfig optimizer, String schedule, int epochs, int batchSize, long seed, boolean augment, String loss, int patience) {
+        this(model, inputShape, classNames, data, split, optimizer, schedule, epochs, batchSize, seed, augment, loss, patience, CLASSIFY);
+    }
+
+    /** True for a segmentation run. */
+    public boolean segmentation() {
+        return task.equals(SEGMENT);
     }
 
     private static void fail(String message) {
@@ -102,7 +129,7 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
 
     /** This configuration with another total of epochs (a run extended on resume; the schedule spans the new total). */
     public RunConfig withEpochs(int n) {
-        return new RunConfig(model, inputShape, classNames, data, split, optimizer, schedule, n, batchSize, seed, augment, loss, patience);
+        return new RunConfig(model, inputShape, classNames, data, split, optimizer, schedule, n, batchSize, seed, augment, loss, patience, task);
     }
 
     /** The per-epoch learning-rate schedule over {@link #epochs()}. */
@@ -146,6 +173,7 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
 
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", task);
         m.put("model", model);
         m.put("input_shape", List.of((long) inputShape.dim(0), (long) inputShape.dim(1), (long) inputShape.dim(2)));
         m.put("classes", (long) classes());
@@ -179,7 +207,13 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
         } catch (JsonException e) {
             throw new IllegalArgumentException("run configuration is not valid JSON: " + e.getMessage(), e);
         }
-        Fields f = new Fields(tree, "the configuration", "model", "input_shape", "classes", "class_names", "data", "split", "optimizer",
+        if (tree instanceof Map<?, ?> map && !map.containsKey("task")) {
+            // "task" came later: a configuration without it is a classification run's
+            Map<Object, Object> withTask = new LinkedHashMap<>(map);
+            withTask.put("task", CLASSIFY);
+            tree = withTask;
+        }
+        Fields f = new Fields(tree, "the configuration", "task", "model", "input_shape", "classes", "class_names", "data", "split", "optimizer",
                 "schedule", "epochs", "batch_size", "seed", "augment", "loss", "patience");
         List<?> shape = f.list("input_shape");
         if (shape.size() != 3) fail("input_shape must be [C, H, W], got " + shape.size() + " values");
@@ -201,7 +235,8 @@ public record RunConfig(String model, Shape inputShape, List<String> classNames,
         if (!(o.remove("name") instanceof String name)) throw new IllegalArgumentException("run configuration: optimizer needs a string 'name'");
         return new RunConfig(f.string("model"), Shape.of(dims), names, f.string("data"), split, new OptimizerConfig(name, o),
                 f.string("schedule"), (int) f.integer("epochs", 1, MAX_COUNT), (int) f.integer("batch_size", 1, MAX_COUNT),
-                f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE), f.bool("augment"), f.string("loss"), (int) f.integer("patience", 0, MAX_COUNT));
+                f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE), f.bool("augment"), f.string("loss"), (int) f.integer("patience", 0, MAX_COUNT),
+                f.string("task"));
     }
 
     /** Reads a config.json; a bad one is an {@link IllegalArgumentException} naming the file. */

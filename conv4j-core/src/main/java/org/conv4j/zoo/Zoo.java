@@ -26,6 +26,8 @@ import org.conv4j.nn.Layer;
  *   <tr><td>resnet18, resnet34, resnet50</td><td>{@link ResNet#imagenet}</td><td>1</td></tr>
  *   <tr><td>resnet20, resnet32, resnet56</td><td>{@link ResNet#cifar}, projection shortcuts</td><td>1</td></tr>
  *   <tr><td>vgg_small</td><td>{@link VGG#small}, for 28x28 and 32x32</td><td>4</td></tr>
+ *   <tr><td>unet_small</td><td>{@link UNet#small}, segmentation, sizes multiples of 8</td><td>8</td></tr>
+ *   <tr><td>fcn8s_small</td><td>{@link FCN#small}, segmentation (FCN-8s), sizes multiples of 32</td><td>32</td></tr>
  * </table>
  *
  * The networks with a torchvision counterpart (AlexNet, the VGGs, GoogLeNet, ResNet-18/34/50) are
@@ -69,6 +71,8 @@ public final class Zoo {
             register("resnet" + depth, ResNet.MIN_SIZE, (c, h, w, k) -> ResNet.cifar(depth, c, h, w, k));
         }
         register("vgg_small", VGG.SMALL_MIN_SIZE, VGG::small);
+        register("unet_small", 1 << UNet.SMALL_DEPTH, UNet::small);
+        register("fcn8s_small", FCN.MIN_SIZE, FCN::small);
     }
 
     private Zoo() {

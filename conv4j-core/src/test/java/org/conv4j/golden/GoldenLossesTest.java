@@ -22,4 +22,16 @@ class GoldenLossesTest {
             Golden.checkLoss(f, new SoftmaxCrossEntropy());
         }));
     }
+
+    /** PyTorch's CrossEntropyLoss(weight, ignore_index): the weighted mean over the targets that are not ignored. */
+    @TestFactory
+    Stream<DynamicTest> weightedCrossEntropyWithAnIgnoreIndexMatchesPyTorch() {
+        return Fixture.family("cross_entropy_weighted").stream().map(f -> dynamicTest(f.name(), () -> {
+            assertEquals("mean", f.get("reduction"), f.toString());
+            float[] weights = f.tensor("weight").toArray();
+            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy().ignoreIndex(f.integer("ignore_index"));
+            if (f.bool("weighted")) loss.weights(weights);
+            Golden.checkLoss(f, loss);
+        }));
+    }
 }

@@ -2,6 +2,7 @@ package org.conv4j.train;
 
 import static org.conv4j.testing.Assertions2.assertSameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,7 +62,7 @@ class RunConfigTest {
 
     @Test
     void theJsonNamesEverySettingOfTheOptimizer() {
-        assertEquals("{\"model\":\"lenet5\",\"input_shape\":[1,28,28],\"classes\":10,\"class_names\":[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"],"
+        assertEquals("{\"task\":\"classify\",\"model\":\"lenet5\",\"input_shape\":[1,28,28],\"classes\":10,\"class_names\":[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"],"
                 + "\"data\":\"mnist-sample\",\"split\":{\"kind\":\"given\",\"validation\":0.1,\"test\":0.0,\"seed\":1},"
                 + "\"optimizer\":{\"name\":\"sgd\",\"lr\":0.002,\"momentum\":0.9,\"nesterov\":true,\"weight_decay\":0.0},"
                 + "\"schedule\":\"cosine\",\"epochs\":20,\"batch_size\":64,\"seed\":1,\"augment\":true,\"loss\":\"cross_entropy\",\"patience\":0}",
@@ -78,8 +79,8 @@ class RunConfigTest {
     @Test
     void readingIsStrictAndNamesTheProblem() {
         String good = config("sgd").toJson();
-        assertEquals("run configuration: unknown key 'threads' in the configuration (expected model, input_shape, classes, class_names, data, split, "
-                + "optimizer, schedule, epochs, batch_size, seed, augment, loss, patience)", error(good.replace("{\"model\"", "{\"threads\":2,\"model\"")));
+        assertEquals("run configuration: unknown key 'threads' in the configuration (expected task, model, input_shape, classes, class_names, data, split, "
+                + "optimizer, schedule, epochs, batch_size, seed, augment, loss, patience)", error(good.replace("{\"task\"", "{\"threads\":2,\"task\"")));
         assertEquals("run configuration: missing key 'seed' in the configuration", error(good.replace("\"seed\":1,\"augment\"", "\"augment\"")));
         assertEquals("run configuration: missing key 'seed' in 'split'", error(good.replace(",\"seed\":1}", "}")));
         assertEquals("run configuration: 'epochs' in the configuration must be an integer, got string", error(good.replace("\"epochs\":20", "\"epochs\":\"20\"")));
@@ -100,10 +101,30 @@ class RunConfigTest {
                 error(good.replace("\"test\":0.0", "\"test\":0.2")));
         assertEquals("run configuration: split kind must be 'given' or 'stratified', got 'random'", error(good.replace("\"given\"", "\"random\"")));
         assertEquals("run configuration: schedule must be one of [cosine, step, constant], got 'cyclic'", error(good.replace("\"cosine\"", "\"cyclic\"")));
-        assertEquals("run configuration: loss must be one of [cross_entropy], got 'mse'", error(good.replace("\"cross_entropy\"", "\"mse\"")));
+        assertEquals("run configuration: loss must be one of [cross_entropy, dice, cross_entropy_dice], got 'mse'", error(good.replace("\"cross_entropy\"", "\"mse\"")));
         assertTrue(error(good.replace("\"lenet5\"", "\"lenet6\"")).startsWith("run configuration: unknown model 'lenet6'; known: "));
         assertEquals("run configuration: 'split' must be a JSON object, got array", error(good.replace("\"split\":{", "\"split\":[{").replace("\"seed\":1},", "\"seed\":1}],")));
         assertEquals("run configuration: the configuration must be a JSON object, got array", error("[]"));
+    }
+
+    @Test
+    void theTaskIsSavedAndAConfigurationWrittenWithoutOneIsAClassificationRun() {
+        RunConfig c = config("adam");
+        assertEquals(RunConfig.CLASSIFY, c.task());
+        assertFalse(c.segmentation());
+        String old = c.toJson().replace("\"task\":\"classify\",", "");
+        assertFalse(old.contains("task"));
+        assertEquals(c, RunConfig.fromJson(old), "a config.json from before tasks reads as classification");
+        RunConfig seg = new RunConfig("unet_small", Shape.of(1, 48, 48), List.of("background", "0", "1"), "mnist-seg", c.split(), c.optimizer(),
+                "cosine", 3, 16, 1, true, "cross_entropy", 0, RunConfig.SEGMENT);
+        assertTrue(seg.segmentation());
+        assertTrue(seg.toJson().startsWith("{\"task\":\"segment\",\"model\":\"unet_small\""), seg.toJson());
+        assertEquals(seg, RunConfig.fromJson(seg.toJson()));
+        assertEquals(seg, RunConfig.fromMetadata(seg.metadata()));
+        assertEquals("run configuration: task must be one of [classify, segment], got 'detect'", error(seg.toJson().replace("\"segment\"", "\"detect\"")));
+        assertEquals("run configuration: loss 'dice' is for the task 'segment', not 'classify'", error(c.toJson().replace("\"cross_entropy\"", "\"dice\"")));
+        assertEquals("cross_entropy_dice", RunConfig.fromJson(seg.toJson().replace("\"cross_entropy\"", "\"cross_entropy_dice\"")).loss());
+        assertEquals("run configuration: 'task' in the configuration must be a string, got number", error(seg.toJson().replace("\"segment\"", "1")));
     }
 
     @Test

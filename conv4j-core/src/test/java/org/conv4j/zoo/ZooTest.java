@@ -33,7 +33,7 @@ class ZooTest {
     void namesFollowTorchvision() {
         assertEquals(List.of("lenet5", "alexnet", "zfnet", "vgg11", "vgg13", "vgg16", "vgg19",
                 "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn", "googlenet", "resnet18", "resnet34", "resnet50",
-                "resnet20", "resnet32", "resnet56", "vgg_small"), Zoo.names());
+                "resnet20", "resnet32", "resnet56", "vgg_small", "unet_small", "fcn8s_small"), Zoo.names());
         assertThrows(UnsupportedOperationException.class, () -> Zoo.names().add("x"));
     }
 

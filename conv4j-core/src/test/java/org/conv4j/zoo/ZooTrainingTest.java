@@ -28,13 +28,15 @@ class ZooTrainingTest {
     static void forwardBackward(String name, Layer model, int batch, int channels, int size, int classes) {
         SplittableRandom rng = new SplittableRandom(name.hashCode());
         Tensor x = Assertions2.random(rng, batch, channels, size, size);
-        int[] labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = rng.nextInt(classes);
+        // the segmentation networks score every pixel: a class per pixel as the target
+        boolean dense = name.equals("unet_small") || name.equals("fcn8s_small");
+        float[] labels = new float[dense ? batch * size * size : batch];
+        for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(classes);
         Layers.zeroGrad(model);
         Tensor logits = model.forward(x, Mode.TRAIN);
-        assertEquals(Shape.of(batch, classes), logits.shape(), name);
+        assertEquals(dense ? Shape.of(batch, classes, size, size) : Shape.of(batch, classes), logits.shape(), name);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
-        float l = loss.forward(logits, labels);
+        float l = loss.forward(logits, dense ? Tensor.of(labels, batch, size, size) : Tensor.of(labels, batch));
         assertTrue(Float.isFinite(l) && l > 0, name + " loss " + l);
         Tensor dx = model.backward(loss.backward());
         assertEquals(x.shape(), dx.shape(), name);

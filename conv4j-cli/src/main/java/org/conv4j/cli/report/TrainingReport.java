@@ -216,7 +216,7 @@ public final class TrainingReport {
         h.raw("</section>\n");
     }
 
-    private static void summary(Html h, Layer model, Shape sample) {
+    static void summary(Html h, Layer model, Shape sample) {
         ModelSummary s = ModelSummary.of(model, Shape.of(1, sample.dim(0), sample.dim(1), sample.dim(2)));
         h.raw("<section id=\"summary\"><h2>Model</h2><div class=\"scroll\"><table class=\"grid\"><thead><tr><th>layer</th><th>type</th>"
                 + "<th>output</th><th>parameters</th><th>FLOPs</th><th>receptive field</th></tr></thead><tbody>\n");
@@ -230,7 +230,7 @@ public final class TrainingReport {
                         + String.format(Locale.ROOT, "%,d", s.flops()) + "</td><td></td></tr></tfoot></table></div></section>\n");
     }
 
-    private static void configuration(Html h, Map<String, Object> config) {
+    static void configuration(Html h, Map<String, Object> config) {
         h.raw("<section id=\"config\"><h2>Configuration</h2><table class=\"grid kv\"><tbody>");
         for (Map.Entry<String, Object> e : config.entrySet()) {
             h.raw("<tr><th>").text(e.getKey()).raw("</th><td>").text(e.getValue() instanceof String v ? v : Json.write(e.getValue())).raw("</td></tr>");
@@ -239,7 +239,7 @@ public final class TrainingReport {
     }
 
     /** (1, C, H, W) as "C×H×W". */
-    private static String shapeText(Shape s) {
+    static String shapeText(Shape s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i < s.rank(); i++) sb.append(i > 1 ? "\u00d7" : "").append(s.dim(i));
         return sb.toString();
@@ -251,7 +251,7 @@ public final class TrainingReport {
         return p;
     }
 
-    private static String str(Object o) {
+    static String str(Object o) {
         return o == null ? "?" : o.toString();
     }
 
@@ -303,7 +303,7 @@ public final class TrainingReport {
     }
 
     /** A small HTML writer: raw markup, escaped text, images and the page head with its style sheet. */
-    private static final class Html {
+    static final class Html {
         final StringBuilder sb = new StringBuilder(1 << 16);
         final List<String> classNames;
 
@@ -391,5 +391,7 @@ public final class TrainingReport {
             ".kv th{color:var(--muted);font-weight:normal;width:180px}",
             "code{background:#eef2f6;padding:1px 5px;border-radius:4px}",
             "footer{color:var(--muted);font-size:13px;margin-top:10px}",
+            ".triple{display:flex;gap:6px}.triple figure{margin:0;text-align:center}.swatch{display:inline-block;width:14px;height:14px;"
+                    + "border:1px solid var(--line);vertical-align:middle;margin-right:6px}",
             "");
 }
