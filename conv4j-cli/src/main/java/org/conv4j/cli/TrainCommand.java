@@ -314,7 +314,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageError("--test-split must be in (0, 1) with --val-split + --test-split below 1, got " + testSplit);
         }
         if (patience < 0) throw new Main.UsageError("--patience must be >= 0, got " + patience);
-        if (threads != null && threads < 1) throw new Main.UsageError("--threads must be >= 1, got " + threads);
+        if (threads != null) ThreadsOption.check(threads);
         if (!Zoo.names().contains(model) && Files.exists(Path.of(model))) {
             throw new Main.UsageError("train --model takes a zoo network name, and " + model + " is a file or directory: "
                     + "continue a run with --resume RUN_DIR, or evaluate a model with eval --model " + model);

@@ -17,8 +17,11 @@ import java.util.zip.GZIPInputStream;
  * {@code d0*d1*...} values. Only TYPE 0x08 (unsigned byte) is accepted, RANK must be 1..4 and
  * every size positive. A raw file's length must equal {@code 4 + 4*RANK + product}; a gzip
  * stream must decompress to exactly that many bytes. Nothing is allocated on the header's word
- * alone: the claimed size is capped ({@link #DEFAULT_MAX_BYTES}), a raw file is checked against
- * its length first, and a gzip stream is read into a buffer that only grows as data arrives.
+ * alone: the claimed size is capped ({@link #defaultMaxBytes()}: a quarter of the heap unless the
+ * system property {@value #MAX_BYTES_PROPERTY} says otherwise, so a small gzip file claiming and
+ * holding 750 MB is refused at its header instead of exhausting a small heap), a raw file is
+ * checked against its length first, and a gzip stream is read into a buffer that only grows as
+ * data arrive and stops at the size the header declares.
  * Bytes after the end of the last gzip member are ignored, as {@code gzip -d} does (with a
  * warning there). Every problem is a {@link DatasetFormatException} that names the file (Tribuo's
  * {@code IDXDataSource} checks, DESIGN "Style").
@@ -26,8 +29,10 @@ import java.util.zip.GZIPInputStream;
 public final class Idx {
     /** The IDX type code of unsigned bytes, the only one this reader accepts. */
     public static final int UNSIGNED_BYTE = 0x08;
-    /** The default cap on the data bytes a header may claim: the largest Java array. */
+    /** The largest cap on the data bytes a header may claim: the largest Java array. */
     public static final long DEFAULT_MAX_BYTES = Integer.MAX_VALUE - 8;
+    /** The system property that sets the default cap, in bytes. */
+    public static final String MAX_BYTES_PROPERTY = "conv4j.maxDataBytes";
 
     private static final int MAX_RANK = 4;
     private static final int FIRST_CHUNK = 1 << 16;
@@ -35,9 +40,26 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Reads {@code file} with the default cap {@link #DEFAULT_MAX_BYTES}. */
+    /** Reads {@code file} with the default cap {@link #defaultMaxBytes()}. */
     public static IdxArray read(Path file) throws IOException {
-        return read(file, DEFAULT_MAX_BYTES);
+        return read(file, defaultMaxBytes());
+    }
+
+    /**
+     * The cap {@link #read(Path)} puts on a header's claim: {@value #MAX_BYTES_PROPERTY} when set,
+     * else a quarter of the heap (the bytes become floats, four times as many, to be trained on),
+     * at most {@link #DEFAULT_MAX_BYTES}.
+     */
+    public static long defaultMaxBytes() {
+        String p = System.getProperty(MAX_BYTES_PROPERTY);
+        if (p == null) return Math.max(1, Math.min(DEFAULT_MAX_BYTES, Runtime.getRuntime().maxMemory() / 4));
+        try {
+            long n = Long.parseLong(p.trim());
+            if (n >= 1 && n <= DEFAULT_MAX_BYTES) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_BYTES_PROPERTY + " must be a number of bytes in [1, " + DEFAULT_MAX_BYTES + "], got '" + p + "'");
     }
 
     /** Reads {@code file}, refusing headers that claim more than {@code maxBytes} values. */
@@ -55,9 +77,12 @@ public final class Idx {
                 return readGzip(file, new GZIPInputStream(raw, 1 << 16), maxBytes);
             } catch (DatasetFormatException e) {
                 throw e;
+            } catch (EOFException e) {
+                throw new DatasetFormatException(file, "truncated gzip stream: the compressed data end before the gzip trailer", e);
             } catch (IOException e) {
-                // ZipException, EOFException, "Corrupt GZIP trailer": all mean a damaged file
-                throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")", e);
+                // ZipException ("invalid stored block lengths", "Corrupt GZIP trailer"...): a damaged file
+                String m = e.getMessage();
+                throw new DatasetFormatException(file, "corrupt gzip stream: " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m), e);
             }
         }
     }
@@ -138,8 +163,8 @@ public final class Idx {
             dims[i] = (int) d;
             product *= d; // both factors < 2^31, so no overflow before the check below
             if (product > maxBytes) {
-                throw new DatasetFormatException(file, String.format("header claims sizes %s, over the limit of %d values",
-                        Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : ""), maxBytes));
+                throw new DatasetFormatException(file, String.format("header claims sizes %s, over the limit of %d values (-D%s=N raises it)",
+                        Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : ""), maxBytes, MAX_BYTES_PROPERTY));
             }
         }
         return dims;

@@ -101,6 +101,7 @@ public final class Graph implements Layer {
 
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Integer> slotOf = new HashMap<>();
+    private final Map<Object, String> nodeOf = new java.util.IdentityHashMap<>();   // each layer or merge instance -> its node: O(1) reuse check
     private String output;
     private Buffers gradientSums;   // when reusing buffers: the summed gradients of values with several consumers
     private int outputSlot = -1;
@@ -141,10 +142,9 @@ public final class Graph implements Layer {
                 + "parameter names such as '%s.weight'", name, name);
         Check.arg(!name.equals(INPUT), "Graph", "'%s' is reserved for the graph input; choose another node name", INPUT);
         Check.arg(!slotOf.containsKey(name), "Graph", "duplicate node name '%s'", name);
-        for (Node n : nodes) {
-            Check.arg(n.layer != op && n.merge != op, "Graph", "node '%s' reuses the %s instance of node '%s'; "
-                    + "each node needs its own instance (its forward state is per node)", name, op.getClass().getSimpleName(), n.name);
-        }
+        String owner = nodeOf.get(op);
+        Check.arg(owner == null, "Graph", "node '%s' reuses the %s instance of node '%s'; "
+                + "each node needs its own instance (its forward state is per node)", name, op.getClass().getSimpleName(), owner);
     }
 
     private int[] resolve(String name, String[] inputs) {
@@ -162,6 +162,7 @@ public final class Graph implements Layer {
     private Graph append(Node node) {
         nodes.add(node);
         slotOf.put(node.name, nodes.size());
+        nodeOf.put(node.layer != null ? node.layer : node.merge, node.name);
         return this;
     }
 

@@ -183,6 +183,42 @@ public final class ModelSummary {
         return 4L * batch * floats;
     }
 
+    /** The system property that sets {@link #defaultActivationBudget()}, in bytes. */
+    public static final String ACTIVATION_BUDGET_PROPERTY = "conv4j.maxActivationBytes";
+
+    /** {@value #ACTIVATION_BUDGET_PROPERTY} when set, else half the heap: what one forward pass may hold in layer outputs. */
+    public static long defaultActivationBudget() {
+        String p = System.getProperty(ACTIVATION_BUDGET_PROPERTY);
+        if (p == null) return Runtime.getRuntime().maxMemory() / 2;
+        try {
+            long n = Long.parseLong(p.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(ACTIVATION_BUDGET_PROPERTY + " must be a positive number of bytes, got '" + p + "'");
+    }
+
+    /**
+     * Fails, before anything is allocated, when the layer outputs of one forward pass of
+     * {@code input} (with its batch dimension) would need more than {@code budgetBytes}: the
+     * {@link IllegalArgumentException} names the first layer at which the running total passes
+     * the budget, its output and the bytes. Shapes come from {@link Layer#outputShape}, so the
+     * check costs no tensor.
+     */
+    public static void checkActivations(Layer model, Shape input, long budgetBytes) {
+        ModelSummary s = of(model, input);
+        long total = 0;
+        for (Row r : s.rows) {
+            long bytes = 4L * r.output.size();
+            total += bytes;
+            if (total > budgetBytes) {
+                throw new IllegalArgumentException(String.format("layer %s (%s): the activations of a forward pass of %s need %,d bytes by its output %s (%,d bytes),"
+                        + " over the budget of %,d bytes (-D%s=N sets it)", r.name, r.type, input, total, r.output, bytes, budgetBytes, ACTIVATION_BUDGET_PROPERTY));
+            }
+        }
+    }
+
     /** The receptive field of the final output, H x W (1 x 1 for a model without layers). */
     public int[] receptiveField() {
         return new int[] {receptiveH, receptiveW};
