@@ -185,6 +185,8 @@ public final class ImageFolderDataset implements Dataset {
      * "successfully" with a warning, its missing part grey).
      */
     private static <T> T readImage(Path file, ReaderJob<T> job) throws IOException {
+        if (Files.isDirectory(file)) throw new DatasetFormatException(file, "is a directory, not an image file");
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString());
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) throw new DatasetFormatException(file, "not a readable PNG or JPEG image");

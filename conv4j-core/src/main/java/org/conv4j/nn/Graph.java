@@ -118,7 +118,7 @@ public final class Graph implements Layer {
     public Graph add(String name, Layer layer, String... inputs) {
         checkNewNode(name, layer);
         Check.arg(layer != this, "Graph", "node '%s': a graph cannot contain itself", name);
-        Check.arg(inputs.length == 1, "Graph", "node '%s' (%s) is a layer and takes exactly one input, got %d %s; "
+        if (inputs.length != 1) Check.arg(false, "Graph", "node '%s' (%s) is a layer and takes exactly one input, got %d %s; "
                 + "join several with a Merge node such as Add or Concat", name, Layers.describe(layer), inputs.length, Arrays.toString(inputs));
         return append(new Node(name, layer, null, List.of(inputs), resolve(name, inputs)));
     }
@@ -152,8 +152,11 @@ public final class Graph implements Layer {
         for (int i = 0; i < inputs.length; i++) {
             Objects.requireNonNull(inputs[i], "input of node '" + name + "'");
             Integer s = slotOf.get(inputs[i]);
-            Check.arg(s != null, "Graph", "node '%s' consumes '%s', which is not defined yet; a node may only consume "
-                    + "'%s' or earlier nodes (so the graph is acyclic); defined so far: %s", name, inputs[i], INPUT, definedNames());
+            // only on failure: listing the names costs a pass over the nodes (quadratic if done per node)
+            if (s == null) {
+                Check.arg(false, "Graph", "node '%s' consumes '%s', which is not defined yet; a node may only consume "
+                        + "'%s' or earlier nodes (so the graph is acyclic); defined so far: %s", name, inputs[i], INPUT, definedNames());
+            }
             slots[i] = s;
         }
         return slots;
@@ -242,7 +245,7 @@ public final class Graph implements Layer {
     /** The node called {@code name}. */
     public Node node(String name) {
         Integer s = slotOf.get(name);
-        Check.arg(s != null && s > 0, "Graph", "no node named '%s'; nodes: %s", name, definedNames().subList(1, nodes.size() + 1));
+        if (s == null || s == 0) Check.arg(false, "Graph", "no node named '%s'; nodes: %s", name, definedNames().subList(1, nodes.size() + 1));
         return nodes.get(s - 1);
     }
 
