@@ -76,6 +76,7 @@ final class VisualizeCommand implements Callable<Integer> {
         StringBuilder convName = new StringBuilder();
         Conv2d first = FeatureMaps.firstConv(m.model(), convName);
         if (first == null) throw new Main.UsageError("the model has no convolution layer to draw");
+        if (image != null && Files.isDirectory(image)) throw new Main.UsageError(image + " is a directory, not an image file");
         if (image != null && !Files.isRegularFile(image)) throw new Main.UsageError("no such file: " + image);
         Files.createDirectories(dir);
 
