@@ -40,7 +40,9 @@ class FuzzTest {
         try (var in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "the fuzz JVM did not exit");
+        long cases = 0;
+        for (String k : new String[] {"conv4j.fuzz.models", "conv4j.fuzz.idx", "conv4j.fuzz.images"}) cases += Long.getLong(k, 1000);
+        assertTrue(p.waitFor(5 + cases / 1000, TimeUnit.MINUTES), "the fuzz JVM did not exit");
         System.out.print(out);
         String report = out.lines().filter(l -> l.startsWith("FUZZ ")).findFirst().orElse("");
         java.util.regex.Matcher heap = java.util.regex.Pattern.compile(" heap=([0-9]+)MB ").matcher(report);
