@@ -45,6 +45,8 @@ class GeometryOverflowTest {
         assertEquals("Conv2d: padding 2147483647 is over the limit of " + ConvGeometry.MAX_EXTENT, e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Conv2d(1, 1, 3).stride(Integer.MAX_VALUE));
         assertTrue(e.getMessage().contains("stride 2147483647 is over the limit"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new org.conv4j.nn.Linear(65536, 65536));
+        assertEquals("Linear: a weight of 65536 x 65536 = 4294967296 values is over the limit of 2147483639 (the largest array)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(Integer.MAX_VALUE));
         assertTrue(e.getMessage().startsWith("AvgPool2d: kernel height 2147483647 is over the limit"), e.getMessage());
     }

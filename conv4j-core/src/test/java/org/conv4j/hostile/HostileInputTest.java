@@ -98,6 +98,26 @@ class HostileInputTest {
     }
 
     @Test
+    void idleWorkersCostNothing() throws InterruptedException {
+        int before = Parallel.threads();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        try {
+            Parallel.setThreads(64);
+            long[] sum = new long[64];
+            Parallel.forEach(64, t -> sum[t] = t);
+            assertEquals(63, sum[63]);
+            Thread.sleep(100);   // past the spin of the workers that spin
+            long cpu0 = os.getProcessCpuTime();
+            Thread.sleep(1000);
+            double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
+            // was 180 ms measured (63 workers each waking every millisecond); now 0
+            assertTrue(cpuMs < 50, "64 idle threads used " + cpuMs + " ms of CPU in one second");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void aSmallJpegClaimingAHugeImageIsRefusedBeforeDecoding() throws Exception {
         byte[] small = Samples.image(16, 16, "jpg", 1);
         Path f = dir.resolve("huge.jpg");
