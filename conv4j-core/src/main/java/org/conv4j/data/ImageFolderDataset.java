@@ -227,8 +227,8 @@ public final class ImageFolderDataset implements Dataset {
     private static void checkSize(Path file, ImageReader reader) throws IOException {
         long w = reader.getWidth(0), h = reader.getHeight(0), pixels = w * h, limit = maxPixels();
         if (pixels > limit) {
-            throw new DatasetFormatException(file, "image of " + w + "x" + h + " = " + pixels + " pixels is over the limit of " + limit
-                    + " (raise it with -D" + MAX_PIXELS_PROPERTY + "=N)");
+            throw new DatasetFormatException(file, "image of " + w + "x" + h + " pixels is over the limit of " + limit + " (" + pixels
+                    + " pixels; -D" + MAX_PIXELS_PROPERTY + "=N raises the limit)");
         }
         long bytes = Files.size(file);
         boolean png = "png".equalsIgnoreCase(reader.getFormatName());
