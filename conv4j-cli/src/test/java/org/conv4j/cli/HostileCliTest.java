@@ -73,6 +73,14 @@ class HostileCliTest {
     }
 
     @Test
+    void visualizeDoesNotCreateParentDirectories() {
+        Path out = dir.resolve("none/maps");
+        String line = oneLine(Cli.run("visualize", "--model", model.toString(), "--input", "1x28x28", "--out", out.toString()), 2);
+        assertEquals("conv4j visualize: --out " + out + ": the directory " + out.getParent() + " does not exist (create it, or pass --mkdirs)", line);
+        assertFalse(Files.exists(dir.resolve("none")));
+    }
+
+    @Test
     void aFileGivenAsDataSaysItIsAFile() {
         String line = oneLine(Cli.run("eval", "--model", model.toString(), "--data", png.toString()), 2);
         assertEquals("conv4j eval: --data " + png + " is a file, not a directory: give a directory of MNIST or CIFAR-10 files or of image folders", line);
