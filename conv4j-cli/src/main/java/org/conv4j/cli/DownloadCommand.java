@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 /** {@code conv4j download NAME}: the one place conv4j reaches the network, and only when asked. */
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = {"Downloads a data set (mnist, fashion-mnist or cifar-10) into ~/.conv4j/datasets/NAME.",
-                "Each file's SHA-256 is verified; an interrupted download resumes where it stopped;",
+                "Each file's SHA-256 is verified; an interrupted download resumes where it stopped.",
                 "CIFAR-10's archive is unpacked there. A failure says how to place the files by hand."})
 final class DownloadCommand implements Callable<Integer> {
     @Spec
