@@ -82,6 +82,9 @@ final class DataSource {
         if (spec.equals(SEGMENT_SAMPLE)) return new DataSource(spec, sampleDir(), Kind.MNIST_SEG, null);
         Path dir = spec.equals(SAMPLE) ? sampleDir() : Path.of(spec);
         if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new Main.UsageError("--data " + spec + " is a file, not a directory: give a directory of MNIST or CIFAR-10 files or of image folders");
+            }
             if (spec.contains("/") || spec.contains(java.io.File.separator)) throw new Main.UsageError("no such directory: " + spec);
             DatasetCatalog catalog = new DatasetCatalog();
             if (!catalog.names().contains(spec)) {

@@ -49,6 +49,9 @@ final class FilterCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT.png", description = "Output PNG file.")
     Path out;
 
+    @Option(names = "--mkdirs", description = "Create the output's directory when it does not exist.")
+    boolean mkdirs;
+
     @Option(names = "--stride", paramLabel = "N", defaultValue = "1", description = "Stride (default: ${DEFAULT-VALUE}).")
     int stride;
 
@@ -87,7 +90,10 @@ final class FilterCommand implements Callable<Integer> {
         Kernels.Kernel k = Kernels.resolve(kernel, sigma);
         ImageFilter.Scale sc = scale == null ? ImageFilter.Scale.defaultFor(k) : ImageFilter.Scale.parse(scale);
         if (!Files.exists(in)) throw new Main.UsageError("no such file: " + in);
+        if (Files.isDirectory(in)) throw new Main.UsageError(in + " is a directory, not an image file");
         if (!Files.isRegularFile(in)) throw new Main.UsageError("not a file: " + in);
+        if (Files.isDirectory(out)) throw new Main.UsageError("the output " + out + " is a directory, not a .png file");
+        Outputs.parentExists(out, mkdirs, "the output");
 
         Tensor image = ImageFilter.grayIfEqual(Images.read(in, 3)); // x is (1, C, H, W) in [0, 1]
         int h = image.dim(2), w = image.dim(3);

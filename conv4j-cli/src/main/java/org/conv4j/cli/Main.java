@@ -103,6 +103,8 @@ public final class Main {
         String m = ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException) return "no such file: " + m;
         if (ex instanceof java.nio.file.AccessDeniedException) return "permission denied: " + m;
+        if (ex instanceof java.nio.file.FileAlreadyExistsException) return m + " already exists and is not a directory";
+        if (ex instanceof java.nio.file.NotDirectoryException) return "not a directory: " + m;
         if (ex instanceof OutOfMemoryError) return "out of memory (raise -Xmx through JAVA_OPTS): " + m;
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }

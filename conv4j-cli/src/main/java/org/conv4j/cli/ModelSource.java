@@ -10,6 +10,7 @@ import org.conv4j.io.ModelFile;
 import org.conv4j.nn.Init;
 import org.conv4j.nn.Layer;
 import org.conv4j.onnx.OnnxImport;
+import org.conv4j.summary.ModelSummary;
 import org.conv4j.tensor.Shape;
 import org.conv4j.train.RunConfig;
 import org.conv4j.zoo.Zoo;
@@ -105,6 +106,8 @@ record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunCo
         Shape out;
         try {
             out = model.outputShape(Shape.of(1, sample.dim(0), sample.dim(1), sample.dim(2)));
+            // one image's activations within the budget, before any forward allocates them
+            ModelSummary.checkActivations(model, Shape.of(1, sample.dim(0), sample.dim(1), sample.dim(2)), ModelSummary.defaultActivationBudget());
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError("the model does not accept the images of " + dataName + " (" + sample.dim(0) + "x" + sample.dim(1) + "x" + sample.dim(2) + "): " + e.getMessage());
         }

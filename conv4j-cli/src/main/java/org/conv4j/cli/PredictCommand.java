@@ -77,6 +77,7 @@ final class PredictCommand implements Callable<Integer> {
         List<Object> results = new ArrayList<>();
         var out = spec.commandLine().getOut();
         for (Path p : images) {
+            if (Files.isDirectory(p)) throw new Main.UsageError(p + " is a directory, not an image file");
             if (!Files.isRegularFile(p)) throw new Main.UsageError("no such file: " + p);
             for (Map.Entry<String, Tensor> e : load(p, in).entrySet()) {
                 Tensor x = e.getValue();

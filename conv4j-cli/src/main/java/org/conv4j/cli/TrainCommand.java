@@ -112,8 +112,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = ThreadsOption.DESCRIPTION)
     Integer threads;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/MODEL-DATE-TIME).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/MODEL-DATE-TIME); its parent must exist.")
     Path out;
+
+    @Option(names = "--mkdirs", description = "Create the parent directories of --out when they do not exist.")
+    boolean mkdirs;
 
     @Option(names = "--resume", paramLabel = "CKPT|RUN_DIR", converter = Runs.Converter.class,
             description = "Continue a stopped run, from a run directory (its checkpoints/last.safetensors; runs/latest is the newest run) or a "
@@ -170,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!json) o.printf("resuming %s after epoch %d of %d (from %s)%n", runDir, trainer.epochsDone(), cfg.epochs(), start.checkpoint());
         }
         // the folder is made only now that everything has been checked, so a refused run leaves none
+        if (out != null) Outputs.parentExists(runDir, mkdirs, "--out");
         Files.createDirectories(runDir);
         cfg.write(runDir.resolve("config.json"));
         Runs.markLatest(runDir, spec.commandLine().getErr());
@@ -352,7 +356,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new Main.UsageError("--test-split must be in (0, 1) with --val-split + --test-split below 1, got " + testSplit);
         }
         if (patience < 0) throw new Main.UsageError("--patience must be >= 0, got " + patience);
-        if (threads != null && threads < 1) throw new Main.UsageError("--threads must be >= 1, got " + threads);
+        if (threads != null) ThreadsOption.check(threads);
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw new Main.UsageError("--out " + out + " is an existing file; it must name a run directory (new or existing)");
+        }
         if (!Zoo.names().contains(model) && Files.exists(Path.of(model))) {
             throw new Main.UsageError("train --model takes a zoo network name, and " + model + " is a file or directory: "
                     + "continue a run with --resume RUN_DIR, or evaluate a model with eval --model " + model);

@@ -51,8 +51,11 @@ final class VisualizeCommand implements Callable<Integer> {
     InputOption input;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Output directory (default: visualize/ in the run directory, or beside the model file).")
+            description = "Output directory (default: visualize/ in the run directory, or beside the model file); its parent must exist.")
     Path out;
+
+    @Option(names = "--mkdirs", description = "Create the parent directories of --out when they do not exist.")
+    boolean mkdirs;
 
     @Mixin
     ThreadsOption threads;
@@ -76,7 +79,10 @@ final class VisualizeCommand implements Callable<Integer> {
         StringBuilder convName = new StringBuilder();
         Conv2d first = FeatureMaps.firstConv(m.model(), convName);
         if (first == null) throw new Main.UsageError("the model has no convolution layer to draw");
+        if (image != null && Files.isDirectory(image)) throw new Main.UsageError(image + " is a directory, not an image file");
         if (image != null && !Files.isRegularFile(image)) throw new Main.UsageError("no such file: " + image);
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) throw new Main.UsageError("--out " + out + " is an existing file, not a directory");
+        if (out != null) Outputs.parentExists(out, mkdirs, "--out");
         Files.createDirectories(dir);
 
         List<Object> files = new ArrayList<>();

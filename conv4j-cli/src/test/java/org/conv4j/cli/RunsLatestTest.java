@@ -60,7 +60,7 @@ class RunsLatestTest {
         Path data = smallMnist(), runs = dir.resolve("runs"), latest = runs.resolve("latest");
         for (String run : List.of("first", "second")) {
             Cli train = Cli.run("train", "--data", data.toString(), "--epochs", "1", "--val-split", "0", "--seed", run.equals("first") ? "1" : "2",
-                    "--out", runs.resolve(run).toString(), "--json");
+                    "--out", runs.resolve(run).toString(), "--mkdirs", "--json"); // runs/ does not exist yet (issue 21: only created when asked)
             assertEquals(0, train.exitCode(), train.err());
             assertTrue(Files.isSymbolicLink(latest));
             assertEquals(Path.of(run), Files.readSymbolicLink(latest), "a relative link to the newest run");

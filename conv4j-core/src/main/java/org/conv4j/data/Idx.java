@@ -18,7 +18,11 @@ import java.util.zip.GZIPInputStream;
  * every size positive. A raw file's length must equal {@code 4 + 4*RANK + product}; a gzip
  * stream must decompress to exactly that many bytes. Nothing is allocated on the header's word
  * alone: the claimed size is capped ({@link #DEFAULT_MAX_BYTES}), a raw file is checked against
- * its length first, and a gzip stream is read into a buffer that only grows as data arrives.
+ * its length first, and a gzip stream is read into a buffer that only grows as data arrive and
+ * stops at the size the header declares, or earlier at {@link #inflateLimit()} (a quarter of the
+ * heap unless the system property {@value #MAX_BYTES_PROPERTY} says otherwise): a 744 KB gzip
+ * file that holds 750 MB is refused once it has expanded to that limit, not after exhausting
+ * a small heap.
  * Bytes after the end of the last gzip member are ignored, as {@code gzip -d} does (with a
  * warning there). Every problem is a {@link DatasetFormatException} that names the file (Tribuo's
  * {@code IDXDataSource} checks, DESIGN "Style").
@@ -28,6 +32,8 @@ public final class Idx {
     public static final int UNSIGNED_BYTE = 0x08;
     /** The default cap on the data bytes a header may claim: the largest Java array. */
     public static final long DEFAULT_MAX_BYTES = Integer.MAX_VALUE - 8;
+    /** The system property that sets the default cap, in bytes. */
+    public static final String MAX_BYTES_PROPERTY = "conv4j.maxDataBytes";
 
     private static final int MAX_RANK = 4;
     private static final int FIRST_CHUNK = 1 << 16;
@@ -38,6 +44,23 @@ public final class Idx {
     /** Reads {@code file} with the default cap {@link #DEFAULT_MAX_BYTES}. */
     public static IdxArray read(Path file) throws IOException {
         return read(file, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * The most bytes a gzip stream may expand to: {@value #MAX_BYTES_PROPERTY} when set, else a
+     * quarter of the heap (the bytes become floats, four times as many, to be trained on), at
+     * most {@link #DEFAULT_MAX_BYTES}.
+     */
+    public static long inflateLimit() {
+        String p = System.getProperty(MAX_BYTES_PROPERTY);
+        if (p == null) return Math.max(1, Math.min(DEFAULT_MAX_BYTES, Runtime.getRuntime().maxMemory() / 4));
+        try {
+            long n = Long.parseLong(p.trim());
+            if (n >= 1 && n <= DEFAULT_MAX_BYTES) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_BYTES_PROPERTY + " must be a number of bytes in [1, " + DEFAULT_MAX_BYTES + "], got '" + p + "'");
     }
 
     /** Reads {@code file}, refusing headers that claim more than {@code maxBytes} values. */
@@ -55,9 +78,12 @@ public final class Idx {
                 return readGzip(file, new GZIPInputStream(raw, 1 << 16), maxBytes);
             } catch (DatasetFormatException e) {
                 throw e;
+            } catch (EOFException e) {
+                throw new DatasetFormatException(file, "corrupt gzip stream: truncated, the compressed data end before the gzip trailer", e);
             } catch (IOException e) {
-                // ZipException, EOFException, "Corrupt GZIP trailer": all mean a damaged file
-                throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")", e);
+                // ZipException ("invalid stored block lengths", "Corrupt GZIP trailer"...): a damaged file
+                String m = e.getMessage();
+                throw new DatasetFormatException(file, "corrupt gzip stream: " + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m), e);
             }
         }
     }
@@ -89,11 +115,16 @@ public final class Idx {
     private static IdxArray readGzip(Path file, InputStream in, long maxBytes) throws IOException {
         int[] dims = readHeader(file, in, maxBytes);
         int bytes = (int) product(dims);
+        long limit = inflateLimit();
         // grow with the data actually decompressed, so a lying header cannot make us allocate
         byte[] buf = new byte[Math.min(bytes, FIRST_CHUNK)];
         int n = 0;
         while (n < bytes) {
-            if (n == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(bytes, 2L * buf.length));
+            if (n >= limit) {
+                throw new DatasetFormatException(file, String.format("the gzip stream expands beyond the limit of %d bytes (its header claims sizes %s = %d bytes; -D%s=N raises the limit)",
+                        limit, Arrays.toString(dims), bytes, MAX_BYTES_PROPERTY));
+            }
+            if (n == buf.length) buf = Arrays.copyOf(buf, (int) Math.min(Math.min(bytes, limit), 2L * buf.length));
             int r = in.read(buf, n, buf.length - n);
             if (r < 0) {
                 throw new DatasetFormatException(file, String.format("truncated: header claims sizes %s = %d data bytes, the gzip stream holds only %d",
@@ -138,8 +169,8 @@ public final class Idx {
             dims[i] = (int) d;
             product *= d; // both factors < 2^31, so no overflow before the check below
             if (product > maxBytes) {
-                throw new DatasetFormatException(file, String.format("header claims sizes %s, over the limit of %d values",
-                        Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : ""), maxBytes));
+                throw new DatasetFormatException(file, String.format("header claims sizes %s, over the limit of %d values (-D%s=N raises it)",
+                        Arrays.toString(Arrays.copyOf(dims, i + 1)) + (i + 1 < rank ? "..." : ""), maxBytes, MAX_BYTES_PROPERTY));
             }
         }
         return dims;

@@ -31,8 +31,20 @@ import org.conv4j.tensor.Shape;
  * then, naming the file.
  */
 public final class ImageFolderDataset implements Dataset {
-    /** The largest image decoded, in pixels (8192 x 8192). */
-    public static final long MAX_PIXELS = 1L << 26;
+    /**
+     * The default largest image decoded, in pixels (4096 x 4096: about 270 MB decoded as RGB
+     * floats); the system property {@value #MAX_PIXELS_PROPERTY} sets another.
+     */
+    public static final long MAX_PIXELS = 1L << 24;
+    /** The system property that overrides {@link #MAX_PIXELS}. */
+    public static final String MAX_PIXELS_PROPERTY = "conv4j.maxImagePixels";
+    /**
+     * The most pixels one byte of a file can hold, by format, beyond a first megapixel any file
+     * may claim: a PNG's deflate stream expands at most 1032:1 and a pixel takes at least one
+     * bit (8,256 pixels per byte); a JPEG codes each 8x8 block of a component in at least one
+     * bit (512; twice that for margin). A header claiming more is lying about the file.
+     */
+    private static final long PNG_PIXELS_PER_BYTE = 8_300, JPEG_PIXELS_PER_BYTE = 1_024, FREE_PIXELS = 1L << 20;
 
     private final ArrayDataset data;
     private final List<String> classes;
@@ -154,15 +166,38 @@ public final class ImageFolderDataset implements Dataset {
         T run(ImageReader reader) throws IOException;
     }
 
-    /** Runs {@code job} with a reader on {@code file}; any failure is a {@link DatasetFormatException} naming the file. */
+    /** The largest image decoded, in pixels: {@link #MAX_PIXELS_PROPERTY} or {@link #MAX_PIXELS}. */
+    public static long maxPixels() {
+        String p = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (p == null) return MAX_PIXELS;
+        try {
+            long n = Long.parseLong(p.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(MAX_PIXELS_PROPERTY + " must be a positive number of pixels, got '" + p + "'");
+    }
+
+    /**
+     * Runs {@code job} with a reader on {@code file}; any failure is a {@link DatasetFormatException}
+     * naming the file, and so is any warning the reader gave (a truncated or corrupt JPEG decodes
+     * "successfully" with a warning, its missing part grey).
+     */
     private static <T> T readImage(Path file, ReaderJob<T> job) throws IOException {
+        if (Files.isDirectory(file)) throw new DatasetFormatException(file, "is a directory, not an image file");
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString());
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) throw new DatasetFormatException(file, "not a readable PNG or JPEG image");
             ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
             try {
                 reader.setInput(in, true, true);
-                return job.run(reader);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                T result = job.run(reader);
+                if (!warnings.isEmpty()) throw new DatasetFormatException(file, "corrupt or truncated image (" + warnings.get(0) + ")");
+                return result;
             } finally {
                 reader.dispose();
             }
@@ -170,17 +205,44 @@ public final class ImageFolderDataset implements Dataset {
             throw e;
         } catch (IOException | RuntimeException e) {
             // image decoders also throw unchecked exceptions on corrupt data
-            throw new DatasetFormatException(file, "cannot decode image (" + e + ")", e);
+            throw new DatasetFormatException(file, "cannot decode image (" + describe(e) + ")", e);
+        }
+    }
+
+    /** An exception as the words of its chain, e.g. "Error reading PNG image data: Unexpected end of ZLIB input stream". */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 300; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (sb.length() > 0) sb.append(": ");
+            sb.append(m == null || m.isBlank() ? t.getClass().getSimpleName() : m);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Refuses, before decoding, a claimed size over {@link #maxPixels()} or more than the file's
+     * bytes can hold ({@link #PNG_PIXELS_PER_BYTE}, {@link #JPEG_PIXELS_PER_BYTE}).
+     */
+    private static void checkSize(Path file, ImageReader reader) throws IOException {
+        long w = reader.getWidth(0), h = reader.getHeight(0), pixels = w * h, limit = maxPixels();
+        if (pixels > limit) {
+            throw new DatasetFormatException(file, "image of " + w + "x" + h + " pixels is over the limit of " + limit + " (" + pixels
+                    + " pixels; -D" + MAX_PIXELS_PROPERTY + "=N raises the limit)");
+        }
+        long bytes = Files.size(file);
+        boolean png = "png".equalsIgnoreCase(reader.getFormatName());
+        long plausible = FREE_PIXELS + bytes * (png ? PNG_PIXELS_PER_BYTE : JPEG_PIXELS_PER_BYTE);
+        if (pixels > plausible) {
+            throw new DatasetFormatException(file, "image claims " + w + "x" + h + " = " + pixels + " pixels, more than its " + bytes
+                    + " bytes can hold as " + reader.getFormatName().toUpperCase(Locale.ROOT) + " (at most " + plausible + "): a corrupt or hostile header");
         }
     }
 
     static Decoded decode(Path file, int channels) throws IOException {
         BufferedImage img = readImage(file, reader -> {
             // check the claimed size before decoding, so a hostile header cannot exhaust memory
-            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-            if (pixels > MAX_PIXELS) {
-                throw new DatasetFormatException(file, "image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is over the limit of " + MAX_PIXELS);
-            }
+            checkSize(file, reader);
             return reader.read(0);
         });
         int h = img.getHeight(), w = img.getWidth();

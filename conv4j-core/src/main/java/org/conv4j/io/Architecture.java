@@ -161,12 +161,17 @@ public final class Architecture {
      * hold more than {@code maxParameterValues} parameter values in all.
      */
     public static Layer fromJson(String json, long maxParameterValues) {
-        return decode(Json.parse(json), "$", new Budget(maxParameterValues));
+        return decode(Json.parse(json), "$", new Budget(maxParameterValues, ReadLimits.DEFAULT.maxLayers()));
     }
 
-    /** A new layer from its parsed JSON object. */
+    /** A new layer from its parsed JSON object, with at most {@link ReadLimits#DEFAULT}'s layers. */
     public static Layer decode(Object json, long maxParameterValues) {
-        return decode(json, "$", new Budget(maxParameterValues));
+        return decode(json, maxParameterValues, ReadLimits.DEFAULT.maxLayers());
+    }
+
+    /** A new layer from its parsed JSON object; more than {@code maxLayers} layers (containers included) is an error. */
+    public static Layer decode(Object json, long maxParameterValues, int maxLayers) {
+        return decode(json, "$", new Budget(maxParameterValues, maxLayers));
     }
 
     static Layer decode(Object json, String path, Budget budget) {
@@ -181,6 +186,7 @@ public final class Architecture {
         }
         if (codec == null) throw new IllegalArgumentException(path + ": unknown layer type '" + type + "' (known: " + types() + ")");
         LayerConfig config = new LayerConfig(obj, path, (String) type, budget);
+        budget.layer(config);
         Layer layer;
         try {
             layer = codec.decoder().decode(config);
@@ -243,10 +249,17 @@ public final class Architecture {
     /** The parameter values an architecture may allocate while it is decoded. */
     static final class Budget {
         private final long limit;
+        private final int maxLayers;
         private long used;
+        private int layers;
 
-        Budget(long limit) {
+        Budget(long limit, int maxLayers) {
             this.limit = limit;
+            this.maxLayers = maxLayers;
+        }
+
+        void layer(LayerConfig at) {
+            if (++layers > maxLayers) throw at.error("the architecture has more than the limit of %d layers", maxLayers);
         }
 
         void take(long n, LayerConfig at) {

@@ -15,22 +15,29 @@ import java.util.Map;
  * inside the long range, {@code Double} otherwise. Strict means: no comments, no trailing
  * commas, no leading zeros, no single quotes, no unescaped control characters, no duplicate
  * keys, no NaN or infinities, nothing but whitespace after the value. Limits on the input
- * length and the nesting depth bound the time, memory and stack any input can cost. Errors are
- * {@link JsonException}s with the position.
+ * length, the nesting depth and the number of values bound the time, memory and stack any input
+ * can cost: the parsed tree costs up to about 100 bytes per value (an empty object is a map), 20-30
+ * times its text, so the value count is checked as each value starts, before it is built. Errors
+ * are {@link JsonException}s with the position.
  */
 public final class Json {
     /** Default maximum nesting depth of arrays and objects. */
     public static final int DEFAULT_MAX_DEPTH = 128;
     /** Default maximum input length, in characters. */
     public static final int DEFAULT_MAX_LENGTH = 100_000_000;
+    /** Default maximum number of values (objects, arrays, strings, numbers, literals; keys not counted): about 100 MB of parsed tree. */
+    public static final int DEFAULT_MAX_VALUES = 1_000_000;
 
     private final String text;
     private final int maxDepth;
+    private final int maxValues;
+    private int values;
     private int pos;
 
-    private Json(String text, int maxDepth) {
+    private Json(String text, int maxDepth, int maxValues) {
         this.text = text;
         this.maxDepth = maxDepth;
+        this.maxValues = maxValues;
     }
 
     /** Parses one JSON value with the default limits. */
@@ -38,15 +45,20 @@ public final class Json {
         return parse(text, DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH);
     }
 
-    /** Parses one JSON value; deeper nesting or a longer input is an error. */
+    /** Parses one JSON value with at most {@link #DEFAULT_MAX_VALUES} values; deeper nesting or a longer input is an error. */
     public static Object parse(String text, int maxDepth, int maxLength) {
-        if (maxDepth < 1 || maxLength < 1) {
-            throw new IllegalArgumentException("Json: limits must be >= 1, got depth " + maxDepth + " and length " + maxLength);
+        return parse(text, maxDepth, maxLength, DEFAULT_MAX_VALUES);
+    }
+
+    /** Parses one JSON value; deeper nesting, a longer input or more values is an error. */
+    public static Object parse(String text, int maxDepth, int maxLength, int maxValues) {
+        if (maxDepth < 1 || maxLength < 1 || maxValues < 1) {
+            throw new IllegalArgumentException("Json: limits must be >= 1, got depth " + maxDepth + ", length " + maxLength + " and values " + maxValues);
         }
         if (text.length() > maxLength) {
             throw new JsonException("JSON input of " + text.length() + " characters exceeds the limit of " + maxLength, maxLength);
         }
-        Json p = new Json(text, maxDepth);
+        Json p = new Json(text, maxDepth, maxValues);
         p.skipWhitespace();
         Object v = p.value(0);
         p.skipWhitespace();
@@ -59,9 +71,13 @@ public final class Json {
         return parseObject(text, DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH);
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text, int maxDepth, int maxLength) {
-        Object v = parse(text, maxDepth, maxLength);
+        return parseObject(text, maxDepth, maxLength, DEFAULT_MAX_VALUES);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, int maxDepth, int maxLength, int maxValues) {
+        Object v = parse(text, maxDepth, maxLength, maxValues);
         if (!(v instanceof Map)) throw new JsonException("expected a JSON object, got " + typeName(v), 0);
         return (Map<String, Object>) v;
     }
@@ -81,6 +97,7 @@ public final class Json {
 
     private Object value(int depth) {
         if (pos >= text.length()) throw error("unexpected end of input, expected a value");
+        if (++values > maxValues) throw error("more than the limit of " + maxValues + " values");
         char c = text.charAt(pos);
         switch (c) {
             case '{':

@@ -97,19 +97,38 @@ public final class ModelFile {
         return read(file).model();
     }
 
+    /** As {@link #load(Path)}, within the caller's limits on the header. */
+    public static Layer load(Path file, ReadLimits limits) throws IOException {
+        return read(file, limits).model();
+    }
+
     /** Loads a model and the extra tensors and metadata saved with it. */
     public static Contents read(Path file) throws IOException {
+        return read(file, ReadLimits.DEFAULT);
+    }
+
+    /** As {@link #read(Path)}, within the caller's limits on the header. */
+    public static Contents read(Path file, ReadLimits limits) throws IOException {
         Layer[] model = new Layer[1];
         Set<String> extras = new LinkedHashSet<>();
-        SafeTensors.Contents contents = SafeTensors.read(file, header -> {
-            Map<String, String> meta = header.metadata();
-            checkFormat(file, meta);
-            extras.addAll(extraNames(file, meta));
-            long values = 0;
-            for (SafeTensors.Entry e : header.entries()) values += e.elements();
-            model[0] = architecture(file, meta.get(ARCHITECTURE_KEY), values + ALLOCATION_MARGIN);
-            checkTensors(file, model[0], header, extras);
-        });
+        SafeTensors.Contents contents;
+        try {
+            contents = SafeTensors.read(file, limits, header -> {
+                Map<String, String> meta = header.metadata();
+                checkFormat(file, meta);
+                extras.addAll(extraNames(file, meta));
+                long values = 0;
+                for (SafeTensors.Entry e : header.entries()) values += e.elements();
+                model[0] = architecture(file, meta.get(ARCHITECTURE_KEY), values + ALLOCATION_MARGIN, limits);
+                checkTensors(file, model[0], header, extras);
+            });
+        } catch (ModelFormatException e) {
+            // a file that is not safetensors at all (a text file, an image): say what it is not
+            if (e.problem().startsWith("header length") || e.problem().startsWith("not a safetensors file") || e.problem().startsWith("header does not start")) {
+                throw new ModelFormatException(file, "not a conv4j model file (" + e.problem() + ")", e);
+            }
+            throw e;
+        }
         copyWeights(model[0], contents.tensors());
         Map<String, Tensor> extraTensors = new LinkedHashMap<>();
         for (String name : extras) extraTensors.put(name, contents.tensors().get(name));
@@ -127,7 +146,7 @@ public final class ModelFile {
      * (beyond a conv4j file's declared extras) may be.
      */
     public static void loadWeights(Layer model, Path file) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(file, header -> checkTensors(file, model, header, extraNames(file, header.metadata())));
+        SafeTensors.Contents contents = SafeTensors.read(file, ReadLimits.DEFAULT, header -> checkTensors(file, model, header, extraNames(file, header.metadata())));
         copyWeights(model, contents.tensors());
     }
 
@@ -173,15 +192,15 @@ public final class ModelFile {
     }
 
     /** Decodes the architecture, allocating at most {@code maxValues} parameter values (file's values plus the margin). */
-    private static Layer architecture(Path file, String json, long maxValues) throws ModelFormatException {
+    private static Layer architecture(Path file, String json, long maxValues, ReadLimits limits) throws ModelFormatException {
         Object tree;
         try {
-            tree = Json.parse(json, Json.DEFAULT_MAX_DEPTH, SafeTensors.MAX_HEADER_BYTES);
+            tree = Json.parse(json, Json.DEFAULT_MAX_DEPTH, SafeTensors.MAX_HEADER_BYTES, limits.maxJsonValues());
         } catch (JsonException e) {
             throw new ModelFormatException(file, "architecture is not valid JSON: " + e.getMessage(), e);
         }
         try {
-            return Architecture.decode(tree, maxValues);
+            return Architecture.decode(tree, maxValues, limits.maxLayers());
         } catch (RuntimeException e) {
             // a codec's or a layer constructor's validation: report it as what it is, a bad file
             throw new ModelFormatException(file, "architecture: " + e.getMessage(), e);

@@ -37,7 +37,7 @@ public final class PyTorchWeights {
     /** Copies the tensors of {@code file} into {@code model}'s parameters and buffers, by name. */
     public static void load(Layer model, Path file) throws IOException {
         Map<String, Parameter> params = Layers.namedParameters(model);
-        SafeTensors.Contents contents = SafeTensors.read(file, header -> check(file, params, header),
+        SafeTensors.Contents contents = SafeTensors.read(file, ReadLimits.DEFAULT, header -> check(file, params, header),
                 e -> !e.name().endsWith(BATCHES));
         for (Map.Entry<String, Parameter> p : params.entrySet()) p.getValue().value().copyFrom(contents.tensors().get(p.getKey()));
     }

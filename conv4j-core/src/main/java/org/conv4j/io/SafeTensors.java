@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -177,18 +178,23 @@ public final class SafeTensors {
 
     /** Reads every tensor and the metadata of {@code file}, after validating the whole header. */
     public static Contents read(Path file) throws IOException {
-        return read(file, h -> { });
+        return read(file, ReadLimits.DEFAULT);
     }
 
-    /** As {@link #read(Path)}, letting {@code check} see the header before the data are read (one open, so one file). */
-    static Contents read(Path file, HeaderCheck check) throws IOException {
-        return read(file, check, e -> true);
+    /** As {@link #read(Path)}, within the caller's limits on the header. */
+    public static Contents read(Path file, ReadLimits limits) throws IOException {
+        return read(file, limits, h -> { });
     }
 
-    /** As {@link #read(Path, HeaderCheck)}, reading only the entries {@code keep} accepts. */
-    static Contents read(Path file, HeaderCheck check, Predicate<Entry> keep) throws IOException {
+    /** As {@link #read(Path, ReadLimits)}, letting {@code check} see the header before the data are read (one open, so one file). */
+    static Contents read(Path file, ReadLimits limits, HeaderCheck check) throws IOException {
+        return read(file, limits, check, e -> true);
+    }
+
+    /** As {@link #read(Path, ReadLimits, HeaderCheck)}, reading only the entries {@code keep} accepts. */
+    static Contents read(Path file, ReadLimits limits, HeaderCheck check, Predicate<Entry> keep) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Header h = readHeader(file, ch);
+            Header h = readHeader(file, ch, limits);
             check.check(h);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : h.entries()) {
@@ -201,11 +207,11 @@ public final class SafeTensors {
     /** Reads and validates the header of {@code file} only, without the data. */
     public static Header readHeader(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return readHeader(file, ch);
+            return readHeader(file, ch, ReadLimits.DEFAULT);
         }
     }
 
-    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+    private static Header readHeader(Path file, FileChannel ch, ReadLimits limits) throws IOException {
         long fileLength = ch.size();
         if (fileLength < 8) {
             throw new ModelFormatException(file, "not a safetensors file: " + fileLength + " bytes, shorter than the 8-byte header length");
@@ -214,8 +220,9 @@ public final class SafeTensors {
         readFully(file, ch, lengthBytes, 0);
         long n = lengthBytes.getLong(0);
         // an unsigned 64-bit value: negative here means >= 2^63
-        if (n < 0 || n > MAX_HEADER_BYTES) {
-            throw new ModelFormatException(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        if (n < 0 || n > limits.maxHeaderBytes()) {
+            throw new ModelFormatException(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of " + limits.maxHeaderBytes()
+                    + " bytes" + (looksLikeText(lengthBytes) ? "; the file starts with text \"" + new String(lengthBytes.array(), StandardCharsets.US_ASCII).strip() + "\"" : ""));
         }
         if (n > fileLength - 8) {
             throw new ModelFormatException(file, "header length " + n + " exceeds the " + (fileLength - 8) + " bytes after the length field (truncated file?)");
@@ -227,17 +234,10 @@ public final class SafeTensors {
         if (headerBytes.get(0) != '{') {
             throw new ModelFormatException(file, String.format("header does not start with '{' (first byte 0x%02x)", headerBytes.get(0) & 0xff));
         }
-        String text;
-        try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes);
-            text = chars.toString();
-        } catch (CharacterCodingException e) {
-            throw new ModelFormatException(file, "header is not valid UTF-8", e);
-        }
+        String text = utf8(file, headerBytes);
         Map<String, Object> json;
         try {
-            json = Json.parseObject(text, 8, MAX_HEADER_BYTES);
+            json = Json.parseObject(text, 8, limits.maxHeaderBytes(), limits.maxJsonValues());
         } catch (JsonException e) {
             throw new ModelFormatException(file, "header is not valid JSON: " + e.getMessage(), e);
         }
@@ -253,6 +253,34 @@ public final class SafeTensors {
         }
         checkTiling(file, entries, dataLength);
         return new Header(Collections.unmodifiableList(entries), metadata, 8 + n, dataLength);
+    }
+
+    /**
+     * The header as text, checked to be UTF-8 through a small buffer: decoding into a CharBuffer
+     * of the whole header would cost twice its bytes again, a third of a small heap for a 100 MB header.
+     */
+    private static String utf8(Path file, ByteBuffer bytes) throws ModelFormatException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chunk = CharBuffer.allocate(1 << 14);
+        ByteBuffer in = bytes.duplicate();
+        while (true) {
+            CoderResult r = decoder.decode(in, chunk, true);
+            if (r.isError()) throw new ModelFormatException(file, "header is not valid UTF-8 (at byte " + in.position() + ")");
+            chunk.clear();
+            if (r.isUnderflow()) break;
+        }
+        if (decoder.flush(chunk).isError()) throw new ModelFormatException(file, "header is not valid UTF-8 (at the end)");
+        return new String(bytes.array(), 0, bytes.limit(), StandardCharsets.UTF_8);
+    }
+
+    /** Whether the 8 length bytes are printable ASCII: a text file given as a model. */
+    private static boolean looksLikeText(ByteBuffer lengthBytes) {
+        for (int i = 0; i < 8; i++) {
+            int b = lengthBytes.get(i) & 0xff;
+            if (b != '\n' && b != '\r' && b != '\t' && (b < 0x20 || b > 0x7e)) return false;
+        }
+        return true;
     }
 
     private static Map<String, String> metadata(Path file, Object value) throws ModelFormatException {

@@ -14,9 +14,12 @@ import java.util.function.IntConsumer;
  * {@link #setThreads(int)} or the system property {@code conv4j.threads}. The pool is our own:
  * the common ForkJoinPool has a single worker on a 2-core machine, and a ForkJoinPool wakes its
  * parked workers for every call, which costs more than many kernels (an element-wise pass over
- * a small batch takes a few microseconds). Here the caller runs tasks too, and the N - 1 workers
- * spin for a short while after each job before they park, so the next kernel of a training
- * step finds them awake.
+ * a small batch takes a few microseconds). Here the caller runs tasks too, and up to cores - 1
+ * workers spin for a short while after each job before they park, so the next kernel of a
+ * training step finds them awake. Workers beyond the cores park at once and stay parked until
+ * the next job (an idle one costs nothing), and a caller waiting on more threads than cores
+ * yields its core instead of spinning, so a worker that the scheduler preempted mid-task gets it.
+ * The count is at most {@link #maxThreads()}: more threads than that only queue for the cores.
  */
 public final class Parallel {
     /**
@@ -27,6 +30,7 @@ public final class Parallel {
      */
     private static final long SPIN_NANOS = 1_000_000;
 
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static volatile int threads = initialThreads();
     private static volatile Pool pool = Pool.create(threads);
     private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
@@ -39,13 +43,18 @@ public final class Parallel {
         if (p != null) {
             try {
                 int n = Integer.parseInt(p.trim());
-                if (n >= 1) return n;
+                if (n >= 1 && n <= maxThreads()) return n;
             } catch (NumberFormatException ignored) {
                 // fall through to the error
             }
-            throw new IllegalArgumentException("conv4j.threads must be a positive integer, got '" + p + "'");
+            throw new IllegalArgumentException("conv4j.threads must be an integer from 1 to " + maxThreads() + ", got '" + p + "'");
         }
-        return Runtime.getRuntime().availableProcessors();
+        return CORES;
+    }
+
+    /** The largest thread count accepted: 4 per core, and at least 64. */
+    public static int maxThreads() {
+        return Math.max(64, 4 * CORES);
     }
 
     public static int threads() {
@@ -55,6 +64,9 @@ public final class Parallel {
     /** Sets the number of threads every kernel may use (1 = run on the caller's thread). */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
+        if (n > maxThreads()) {
+            throw new IllegalArgumentException("thread count " + n + " is over the maximum of " + maxThreads() + " (4 per core, at least 64; this machine has " + CORES + " cores)");
+        }
         if (n == threads) return;
         Pool old = pool;
         pool = Pool.create(n);
@@ -113,13 +125,17 @@ public final class Parallel {
     private static final class Pool {
         final AtomicBoolean busy = new AtomicBoolean();
         private final Thread[] workers;
+        private final boolean oversubscribed;   // more threads than cores: waiting yields the core
         private volatile boolean stopped;
         private volatile Job current;
 
         private Pool(int n) {
             workers = new Thread[n - 1];
+            oversubscribed = n > CORES;
             for (int i = 0; i < workers.length; i++) {
-                Thread w = new Thread(this::work, "conv4j-kernel-" + (i + 1));
+                // the first cores - 1 workers spin between jobs; the others would only take cores from them
+                boolean spins = i < CORES - 1;
+                Thread w = new Thread(() -> work(spins), "conv4j-kernel-" + (i + 1));
                 w.setDaemon(true);
                 workers[i] = w;
             }
@@ -137,24 +153,29 @@ public final class Parallel {
             current = job;
             for (Thread w : workers) LockSupport.unpark(w);
             job.runTasks();
-            while (job.done.get() < tasks) Thread.onSpinWait();
+            while (job.done.get() < tasks) {
+                if (oversubscribed) Thread.yield();
+                else Thread.onSpinWait();
+            }
             Throwable f = job.failure;
             if (f instanceof RuntimeException e) throw e;
             if (f instanceof Error e) throw e;
             if (f != null) throw new IllegalStateException(f);
         }
 
-        private void work() {
+        private void work(boolean spins) {
             INSIDE.get()[0] = true;
             Job seen = null;
             while (!stopped) {
                 long idleSince = System.nanoTime();
                 Job job;
                 while ((job = current) == seen && !stopped) {
-                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    if (spins && System.nanoTime() - idleSince < SPIN_NANOS) {
                         Thread.onSpinWait();
                     } else {
-                        LockSupport.parkNanos(this, 1_000_000);
+                        // no timeout: run() unparks every worker after publishing its job (a permit
+                        // given before this park makes it return at once), and shutdown() does too
+                        LockSupport.park(this);
                     }
                 }
                 if (stopped) return;

@@ -35,10 +35,11 @@ public final class Pool {
 
     /** PyTorch's pooling output size; may be {@code <= 0} when the window does not fit. */
     public static int outSize(int in, int k, int stride, int dilation, int pad, boolean ceil) {
-        int out = Math.floorDiv(in + 2 * pad - dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0), stride) + 1;
+        // in long: configured values near 2^31 must not wrap around
+        long out = Math.floorDiv((long) in + 2L * pad - (long) dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0), stride) + 1;
         // ceil mode: the last window must start inside the input or the left padding
-        if (ceil && (out - 1) * stride >= in + pad) out--;
-        return out;
+        if (ceil && (out - 1) * stride >= (long) in + pad) out--;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, out));
     }
 
     /**
@@ -53,8 +54,9 @@ public final class Pool {
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(String.format(
                     "%s: kernel %dx%d (dilated %dx%d) is larger than the padded input %dx%d (input %dx%d, padding %dx%d)",
-                    layer, kh, kw, dh * (kh - 1) + 1, dw * (kw - 1) + 1, h + 2 * ph, w + 2 * pw, h, w, ph, pw));
+                    layer, kh, kw, (long) dh * (kh - 1) + 1, (long) dw * (kw - 1) + 1, h + 2L * ph, w + 2L * pw, h, w, ph, pw));
         }
+        new ConvGeometry(c, h, w, kh, kw, sh, sw, dh, dw, ph, ph, pw, pw, PaddingMode.ZEROS, oh, ow).validate(layer);
         int badRow = emptyWindow(oh, h, kh, sh, dh, ph), badCol = emptyWindow(ow, w, kw, sw, dw, pw);
         if (badRow >= 0 || badCol >= 0) {
             throw new IllegalArgumentException(String.format(
@@ -67,8 +69,8 @@ public final class Pool {
     /** The first output index whose window of taps {@code o*s - p + i*d} misses [0, in), or -1. */
     private static int emptyWindow(int out, int in, int k, int s, int d, int p) {
         for (int o = 0; o < out; o++) {
-            int start = o * s - p;
-            int first = start >= 0 ? 0 : (-start + d - 1) / d;
+            long start = (long) o * s - p;
+            long first = start >= 0 ? 0 : (-start + d - 1) / d;
             if (first >= k || start + first * d >= in) return o;
         }
         return -1;

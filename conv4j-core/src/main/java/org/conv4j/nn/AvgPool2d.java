@@ -35,8 +35,8 @@ public final class AvgPool2d implements Layer {
     }
 
     public AvgPool2d(int kernelH, int kernelW) {
-        Check.positive(kernelH, "AvgPool2d", "kernel height");
-        Check.positive(kernelW, "AvgPool2d", "kernel width");
+        Check.extent(kernelH, "AvgPool2d", "kernel height");
+        Check.extent(kernelW, "AvgPool2d", "kernel width");
         this.kernelH = kernelH;
         this.kernelW = kernelW;
         strideH = kernelH;
@@ -48,8 +48,8 @@ public final class AvgPool2d implements Layer {
     }
 
     public AvgPool2d stride(int sh, int sw) {
-        Check.positive(sh, "AvgPool2d", "stride");
-        Check.positive(sw, "AvgPool2d", "stride");
+        Check.extent(sh, "AvgPool2d", "stride");
+        Check.extent(sw, "AvgPool2d", "stride");
         strideH = sh;
         strideW = sw;
         return this;
@@ -61,8 +61,8 @@ public final class AvgPool2d implements Layer {
 
     /** Symmetric zero padding, rows {@code ph} top and bottom, columns {@code pw} left and right. */
     public AvgPool2d padding(int ph, int pw) {
-        Check.nonNegative(ph, "AvgPool2d", "padding");
-        Check.nonNegative(pw, "AvgPool2d", "padding");
+        Check.padding(ph, "AvgPool2d");
+        Check.padding(pw, "AvgPool2d");
         Check.arg(ph <= kernelH / 2 && pw <= kernelW / 2, "AvgPool2d",
                 "padding must be at most half the kernel size, got padding %dx%d for kernel %dx%d", ph, pw, kernelH, kernelW);
         paddingH = ph;

@@ -1,5 +1,6 @@
 package org.conv4j.nn;
 
+import org.conv4j.kernel.ConvGeometry;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
@@ -23,6 +24,25 @@ final class Check {
 
     static void nonNegative(int value, String layer, String what) {
         arg(value >= 0, layer, "%s must be >= 0, got %d", what, value);
+    }
+
+    /** A kernel size, stride or dilation: positive and at most {@link ConvGeometry#MAX_EXTENT}. */
+    static void extent(long value, String layer, String what) {
+        arg(value > 0, layer, "%s must be positive, got %d", what, value);
+        arg(value <= ConvGeometry.MAX_EXTENT, layer, "%s %d is over the limit of %d", what, value, ConvGeometry.MAX_EXTENT);
+    }
+
+    /** A padding: at least 0 and at most {@link ConvGeometry#MAX_EXTENT}. */
+    static void padding(int value, String layer) {
+        arg(value >= 0, layer, "padding must be >= 0, got %d", value);
+        arg(value <= ConvGeometry.MAX_EXTENT, layer, "padding %d is over the limit of %d", value, ConvGeometry.MAX_EXTENT);
+    }
+
+    /** The span of a dilated kernel, dilation*(k-1)+1, computed in long: at most {@link ConvGeometry#MAX_EXTENT}. */
+    static void span(int dilation, int kernel, String layer, String what) {
+        long span = (long) dilation * (kernel - 1) + 1;
+        arg(span <= ConvGeometry.MAX_EXTENT, layer, "%s dilation %d x (kernel %d - 1) + 1 = %d is over the limit of %d",
+                what, dilation, kernel, span, ConvGeometry.MAX_EXTENT);
     }
 
     static void rank(Shape s, int rank, String layer, String layout) {

@@ -44,8 +44,8 @@ public final class Conv2d implements Layer {
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW) {
         Check.positive(inChannels, "Conv2d", "in_channels");
         Check.positive(outChannels, "Conv2d", "out_channels");
-        Check.positive(kernelH, "Conv2d", "kernel height");
-        Check.positive(kernelW, "Conv2d", "kernel width");
+        Check.extent(kernelH, "Conv2d", "kernel height");
+        Check.extent(kernelW, "Conv2d", "kernel width");
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernelH = kernelH;
@@ -73,8 +73,8 @@ public final class Conv2d implements Layer {
     }
 
     public Conv2d stride(int sh, int sw) {
-        Check.positive(sh, "Conv2d", "stride");
-        Check.positive(sw, "Conv2d", "stride");
+        Check.extent(sh, "Conv2d", "stride");
+        Check.extent(sw, "Conv2d", "stride");
         Check.arg(!same || sh == 1 && sw == 1, "Conv2d", "padding='same' needs stride 1, got %dx%d", sh, sw);
         strideH = sh;
         strideW = sw;
@@ -91,7 +91,7 @@ public final class Conv2d implements Layer {
 
     /** Asymmetric padding: top, bottom, left, right. */
     public Conv2d padding(int top, int bottom, int left, int right) {
-        for (int p : new int[] {top, bottom, left, right}) Check.nonNegative(p, "Conv2d", "padding");
+        for (int p : new int[] {top, bottom, left, right}) Check.padding(p, "Conv2d");
         padTop = top;
         padBottom = bottom;
         padLeft = left;
@@ -128,8 +128,10 @@ public final class Conv2d implements Layer {
     }
 
     public Conv2d dilation(int dh, int dw) {
-        Check.positive(dh, "Conv2d", "dilation");
-        Check.positive(dw, "Conv2d", "dilation");
+        Check.extent(dh, "Conv2d", "dilation");
+        Check.extent(dw, "Conv2d", "dilation");
+        Check.span(dh, kernelH, "Conv2d", "dilated kernel height:");
+        Check.span(dw, kernelW, "Conv2d", "dilated kernel width:");
         dilationH = dh;
         dilationW = dw;
         if (same) updateSamePadding();
@@ -224,18 +226,20 @@ public final class Conv2d implements Layer {
             Check.arg(Math.max(padTop, padBottom) <= h && Math.max(padLeft, padRight) <= w, "Conv2d",
                     "circular padding %s must not exceed the input %dx%d", java.util.Arrays.toString(padding()), h, w);
         }
-        int spanH = dilationH * (kernelH - 1) + 1, spanW = dilationW * (kernelW - 1) + 1;
-        Check.arg(spanH <= h + padTop + padBottom && spanW <= w + padLeft + padRight, "Conv2d",
+        // in long: each configured value is at most 2^24, but h may be near 2^31
+        long spanH = (long) dilationH * (kernelH - 1) + 1, spanW = (long) dilationW * (kernelW - 1) + 1;
+        long paddedH = (long) h + padTop + padBottom, paddedW = (long) w + padLeft + padRight;
+        Check.arg(spanH <= paddedH && spanW <= paddedW, "Conv2d",
                 "kernel %dx%d (dilated %dx%d) is larger than the padded input %dx%d",
-                kernelH, kernelW, spanH, spanW, h + padTop + padBottom, w + padLeft + padRight);
+                kernelH, kernelW, spanH, spanW, paddedH, paddedW);
         if (strict) {
-            int rh = (h + padTop + padBottom - spanH) % strideH, rw = (w + padLeft + padRight - spanW) % strideW;
+            long rh = (paddedH - spanH) % strideH, rw = (paddedW - spanW) % strideW;
             Check.arg(rh == 0 && rw == 0, "Conv2d",
                     "strict: (H + pad - kernel) / stride is not an integer for input %dx%d (kernel %dx%d, stride %dx%d, padding %s); %d rows and %d columns would be dropped",
                     h, w, kernelH, kernelW, strideH, strideW, java.util.Arrays.toString(padding()), rh, rw);
         }
         return new ConvGeometry(inChannels, h, w, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
-                padTop, padBottom, padLeft, padRight, paddingMode);
+                padTop, padBottom, padLeft, padRight, paddingMode).validate("Conv2d");
     }
 
     @Override

@@ -35,8 +35,8 @@ public final class GaussianPool2d implements Layer {
     }
 
     public GaussianPool2d(int kernelH, int kernelW, double sigma) {
-        Check.positive(kernelH, "GaussianPool2d", "kernel height");
-        Check.positive(kernelW, "GaussianPool2d", "kernel width");
+        Check.extent(kernelH, "GaussianPool2d", "kernel height");
+        Check.extent(kernelW, "GaussianPool2d", "kernel width");
         Check.arg(sigma > 0 && Double.isFinite(sigma), "GaussianPool2d", "sigma must be positive and finite, got %s", sigma);
         this.kernelH = kernelH;
         this.kernelW = kernelW;
@@ -61,8 +61,8 @@ public final class GaussianPool2d implements Layer {
     }
 
     public GaussianPool2d stride(int sh, int sw) {
-        Check.positive(sh, "GaussianPool2d", "stride");
-        Check.positive(sw, "GaussianPool2d", "stride");
+        Check.extent(sh, "GaussianPool2d", "stride");
+        Check.extent(sw, "GaussianPool2d", "stride");
         strideH = sh;
         strideW = sw;
         return this;
@@ -74,8 +74,8 @@ public final class GaussianPool2d implements Layer {
 
     /** Symmetric zero padding, rows {@code ph} top and bottom, columns {@code pw} left and right. */
     public GaussianPool2d padding(int ph, int pw) {
-        Check.nonNegative(ph, "GaussianPool2d", "padding");
-        Check.nonNegative(pw, "GaussianPool2d", "padding");
+        Check.padding(ph, "GaussianPool2d");
+        Check.padding(pw, "GaussianPool2d");
         Check.arg(ph <= kernelH / 2 && pw <= kernelW / 2, "GaussianPool2d",
                 "padding must be at most half the kernel size, got padding %dx%d for kernel %dx%d", ph, pw, kernelH, kernelW);
         paddingH = ph;

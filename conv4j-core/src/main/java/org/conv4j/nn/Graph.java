@@ -101,6 +101,7 @@ public final class Graph implements Layer {
 
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Integer> slotOf = new HashMap<>();
+    private final Map<Object, String> nodeOf = new java.util.IdentityHashMap<>();   // each layer or merge instance -> its node: O(1) reuse check
     private String output;
     private Buffers gradientSums;   // when reusing buffers: the summed gradients of values with several consumers
     private int outputSlot = -1;
@@ -117,7 +118,7 @@ public final class Graph implements Layer {
     public Graph add(String name, Layer layer, String... inputs) {
         checkNewNode(name, layer);
         Check.arg(layer != this, "Graph", "node '%s': a graph cannot contain itself", name);
-        Check.arg(inputs.length == 1, "Graph", "node '%s' (%s) is a layer and takes exactly one input, got %d %s; "
+        if (inputs.length != 1) Check.arg(false, "Graph", "node '%s' (%s) is a layer and takes exactly one input, got %d %s; "
                 + "join several with a Merge node such as Add or Concat", name, Layers.describe(layer), inputs.length, Arrays.toString(inputs));
         return append(new Node(name, layer, null, List.of(inputs), resolve(name, inputs)));
     }
@@ -141,10 +142,9 @@ public final class Graph implements Layer {
                 + "parameter names such as '%s.weight'", name, name);
         Check.arg(!name.equals(INPUT), "Graph", "'%s' is reserved for the graph input; choose another node name", INPUT);
         Check.arg(!slotOf.containsKey(name), "Graph", "duplicate node name '%s'", name);
-        for (Node n : nodes) {
-            Check.arg(n.layer != op && n.merge != op, "Graph", "node '%s' reuses the %s instance of node '%s'; "
-                    + "each node needs its own instance (its forward state is per node)", name, op.getClass().getSimpleName(), n.name);
-        }
+        String owner = nodeOf.get(op);
+        Check.arg(owner == null, "Graph", "node '%s' reuses the %s instance of node '%s'; "
+                + "each node needs its own instance (its forward state is per node)", name, op.getClass().getSimpleName(), owner);
     }
 
     private int[] resolve(String name, String[] inputs) {
@@ -152,8 +152,11 @@ public final class Graph implements Layer {
         for (int i = 0; i < inputs.length; i++) {
             Objects.requireNonNull(inputs[i], "input of node '" + name + "'");
             Integer s = slotOf.get(inputs[i]);
-            Check.arg(s != null, "Graph", "node '%s' consumes '%s', which is not defined yet; a node may only consume "
-                    + "'%s' or earlier nodes (so the graph is acyclic); defined so far: %s", name, inputs[i], INPUT, definedNames());
+            // only on failure: listing the names costs a pass over the nodes (quadratic if done per node)
+            if (s == null) {
+                Check.arg(false, "Graph", "node '%s' consumes '%s', which is not defined yet; a node may only consume "
+                        + "'%s' or earlier nodes (so the graph is acyclic); defined so far: %s", name, inputs[i], INPUT, definedNames());
+            }
             slots[i] = s;
         }
         return slots;
@@ -162,6 +165,7 @@ public final class Graph implements Layer {
     private Graph append(Node node) {
         nodes.add(node);
         slotOf.put(node.name, nodes.size());
+        nodeOf.put(node.layer != null ? node.layer : node.merge, node.name);
         return this;
     }
 
@@ -241,7 +245,7 @@ public final class Graph implements Layer {
     /** The node called {@code name}. */
     public Node node(String name) {
         Integer s = slotOf.get(name);
-        Check.arg(s != null && s > 0, "Graph", "no node named '%s'; nodes: %s", name, definedNames().subList(1, nodes.size() + 1));
+        if (s == null || s == 0) Check.arg(false, "Graph", "no node named '%s'; nodes: %s", name, definedNames().subList(1, nodes.size() + 1));
         return nodes.get(s - 1);
     }
 

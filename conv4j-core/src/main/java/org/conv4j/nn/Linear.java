@@ -26,6 +26,9 @@ public final class Linear implements Layer {
     public Linear(int inFeatures, int outFeatures, boolean withBias) {
         Check.positive(inFeatures, "Linear", "in_features");
         Check.positive(outFeatures, "Linear", "out_features");
+        long weights = (long) inFeatures * outFeatures;
+        Check.arg(weights <= org.conv4j.kernel.ConvGeometry.MAX_ELEMENTS, "Linear", "a weight of %d x %d = %d values is over the limit of %d (the largest array)",
+                outFeatures, inFeatures, weights, org.conv4j.kernel.ConvGeometry.MAX_ELEMENTS);
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         var rng = Init.nextGenerator();

@@ -35,8 +35,8 @@ public final class MaxPool2d implements Layer {
     }
 
     public MaxPool2d(int kernelH, int kernelW) {
-        Check.positive(kernelH, "MaxPool2d", "kernel height");
-        Check.positive(kernelW, "MaxPool2d", "kernel width");
+        Check.extent(kernelH, "MaxPool2d", "kernel height");
+        Check.extent(kernelW, "MaxPool2d", "kernel width");
         this.kernelH = kernelH;
         this.kernelW = kernelW;
         strideH = kernelH;
@@ -48,8 +48,8 @@ public final class MaxPool2d implements Layer {
     }
 
     public MaxPool2d stride(int sh, int sw) {
-        Check.positive(sh, "MaxPool2d", "stride");
-        Check.positive(sw, "MaxPool2d", "stride");
+        Check.extent(sh, "MaxPool2d", "stride");
+        Check.extent(sw, "MaxPool2d", "stride");
         strideH = sh;
         strideW = sw;
         return this;
@@ -61,8 +61,8 @@ public final class MaxPool2d implements Layer {
 
     /** Symmetric padding, rows {@code ph} top and bottom, columns {@code pw} left and right. */
     public MaxPool2d padding(int ph, int pw) {
-        Check.nonNegative(ph, "MaxPool2d", "padding");
-        Check.nonNegative(pw, "MaxPool2d", "padding");
+        Check.padding(ph, "MaxPool2d");
+        Check.padding(pw, "MaxPool2d");
         Check.arg(ph <= kernelH / 2 && pw <= kernelW / 2, "MaxPool2d",
                 "padding must be at most half the kernel size, got padding %dx%d for kernel %dx%d", ph, pw, kernelH, kernelW);
         paddingH = ph;
@@ -75,8 +75,10 @@ public final class MaxPool2d implements Layer {
     }
 
     public MaxPool2d dilation(int dh, int dw) {
-        Check.positive(dh, "MaxPool2d", "dilation");
-        Check.positive(dw, "MaxPool2d", "dilation");
+        Check.extent(dh, "MaxPool2d", "dilation");
+        Check.extent(dw, "MaxPool2d", "dilation");
+        Check.span(dh, kernelH, "MaxPool2d", "dilated kernel height:");
+        Check.span(dw, kernelW, "MaxPool2d", "dilated kernel width:");
         dilationH = dh;
         dilationW = dw;
         return this;

@@ -16,6 +16,7 @@ import org.conv4j.tensor.Tensor;
 public final class Sequential implements Layer {
     private final List<Layer> layers = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
+    private final java.util.Set<String> nameSet = new java.util.HashSet<>();   // so add is O(1), loading linear in the layers
     private boolean[] swapped = new boolean[0];   // swapped[i]: layers i and i+1 ran in the other order in the last forward
 
     public Sequential(Layer... layers) {
@@ -31,7 +32,8 @@ public final class Sequential implements Layer {
         java.util.Objects.requireNonNull(layer, "layer");
         Check.arg(name != null && !name.isEmpty() && !name.contains("."), "Sequential",
                 "child names must be non-empty and contain no '.', got '%s'", name);
-        Check.arg(!names.contains(name), "Sequential", "duplicate child name '%s'", name);
+        Check.arg(!nameSet.contains(name), "Sequential", "duplicate child name '%s'", name);
+        nameSet.add(name);
         layers.add(layer);
         names.add(name);
         return this;

@@ -34,8 +34,8 @@ public final class TrainablePool2d implements Layer {
 
     public TrainablePool2d(int channels, int kernelH, int kernelW) {
         Check.positive(channels, "TrainablePool2d", "channels");
-        Check.positive(kernelH, "TrainablePool2d", "kernel height");
-        Check.positive(kernelW, "TrainablePool2d", "kernel width");
+        Check.extent(kernelH, "TrainablePool2d", "kernel height");
+        Check.extent(kernelW, "TrainablePool2d", "kernel width");
         this.channels = channels;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
@@ -51,8 +51,8 @@ public final class TrainablePool2d implements Layer {
     }
 
     public TrainablePool2d stride(int sh, int sw) {
-        Check.positive(sh, "TrainablePool2d", "stride");
-        Check.positive(sw, "TrainablePool2d", "stride");
+        Check.extent(sh, "TrainablePool2d", "stride");
+        Check.extent(sw, "TrainablePool2d", "stride");
         strideH = sh;
         strideW = sw;
         return this;
@@ -64,8 +64,8 @@ public final class TrainablePool2d implements Layer {
 
     /** Symmetric zero padding, rows {@code ph} top and bottom, columns {@code pw} left and right. */
     public TrainablePool2d padding(int ph, int pw) {
-        Check.nonNegative(ph, "TrainablePool2d", "padding");
-        Check.nonNegative(pw, "TrainablePool2d", "padding");
+        Check.padding(ph, "TrainablePool2d");
+        Check.padding(pw, "TrainablePool2d");
         Check.arg(ph <= kernelH / 2 && pw <= kernelW / 2, "TrainablePool2d",
                 "padding must be at most half the kernel size, got padding %dx%d for kernel %dx%d", ph, pw, kernelH, kernelW);
         paddingH = ph;

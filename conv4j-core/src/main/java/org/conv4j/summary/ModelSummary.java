@@ -71,9 +71,12 @@ public final class ModelSummary {
     private final long totalParameters;
     private final Shape output;
     private final int receptiveH, receptiveW;
+    private final long budgetBytes;   // checkActivations: the walk stops at the first layer past it
+    private long activationBytes;
 
-    private ModelSummary(Layer model, Shape input) {
+    private ModelSummary(Layer model, Shape input, long budgetBytes) {
         this.input = input;
+        this.budgetBytes = budgetBytes;
         this.totalParameters = Layers.parameterCount(model);
         int h = isMap(input) ? mapH(input) : 1, w = isMap(input) ? mapW(input) : 1;
         State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
@@ -85,7 +88,7 @@ public final class ModelSummary {
     /** The summary of {@code model} for an input shape with its batch dimension, e.g. (1, 1, 28, 28). */
     public static ModelSummary of(Layer model, Shape input) {
         model.outputShape(input); // validates the whole model first, with its own message
-        return new ModelSummary(model, input);
+        return new ModelSummary(model, input, Long.MAX_VALUE);
     }
 
     private State walk(Layer layer, String name, State in) {
@@ -96,11 +99,16 @@ public final class ModelSummary {
             return s;
         }
         if (layer instanceof Graph g) return walkGraph(g, name, in);
-        Shape out = layer.outputShape(in.shape);
+        Shape out;
+        try {
+            out = layer.outputShape(in.shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer " + (name.isEmpty() ? "(model)" : name) + ": " + e.getMessage(), e);
+        }
         State s = leaf(layer, in, out);
         // a container of another kind is one row holding all of its parameters
         long params = Layers.parameterCount(layer);
-        rows.add(new Row(name.isEmpty() ? "(model)" : name, layer.getClass().getSimpleName(), out, params,
+        add(new Row(name.isEmpty() ? "(model)" : name, layer.getClass().getSimpleName(), out, params,
                 flops(layer, in.shape, out), s.rfH, s.rfW, s.jumpH, s.jumpW));
         return s;
     }
@@ -124,13 +132,23 @@ public final class ModelSummary {
                     mW = Math.max(mW, s.mapW);
                 }
                 Shape out = node.merge().outputShape(shapes);
-                rows.add(new Row(path, node.merge().getClass().getSimpleName(), out, 0, 0, rfH, rfW, jH, jW));
+                add(new Row(path, node.merge().getClass().getSimpleName(), out, 0, 0, rfH, rfW, jH, jW));
                 states.put(node.name(), new State(out, rfH, rfW, jH, jW, mH, mW));
             } else {
                 states.put(node.name(), walk(node.layer(), path, states.get(node.inputs().get(0))));
             }
         }
         return states.get(g.outputName());
+    }
+
+    private void add(Row r) {
+        rows.add(r);
+        long bytes = 4L * r.output.size();
+        activationBytes += bytes;
+        if (activationBytes > budgetBytes) {
+            throw new IllegalArgumentException(String.format("layer %s (%s): the activations of a forward pass of %s need %,d bytes by its output %s (%,d bytes),"
+                    + " over the budget of %,d bytes (-D%s=N sets it)", r.name, r.type, input, activationBytes, r.output, bytes, budgetBytes, ACTIVATION_BUDGET_PROPERTY));
+        }
     }
 
     private static String prefix(String name) {
@@ -262,6 +280,34 @@ public final class ModelSummary {
         long floats = 0;
         for (Row r : rows) floats += r.output.sizeFrom(1);
         return 4L * batch * floats;
+    }
+
+    /** The system property that sets {@link #defaultActivationBudget()}, in bytes. */
+    public static final String ACTIVATION_BUDGET_PROPERTY = "conv4j.maxActivationBytes";
+
+    /** {@value #ACTIVATION_BUDGET_PROPERTY} when set, else half the heap: what one forward pass may hold in layer outputs. */
+    public static long defaultActivationBudget() {
+        String p = System.getProperty(ACTIVATION_BUDGET_PROPERTY);
+        if (p == null) return Runtime.getRuntime().maxMemory() / 2;
+        try {
+            long n = Long.parseLong(p.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(ACTIVATION_BUDGET_PROPERTY + " must be a positive number of bytes, got '" + p + "'");
+    }
+
+    /**
+     * Fails, before anything is allocated, when the layer outputs of one forward pass of
+     * {@code input} (with its batch dimension) would need more than {@code budgetBytes}: the
+     * {@link IllegalArgumentException} names the first layer at which the running total passes
+     * the budget, its output and the bytes. Shapes come from {@link Layer#outputShape}, so the
+     * check costs no tensor.
+     */
+    public static void checkActivations(Layer model, Shape input, long budgetBytes) {
+        // layer by layer: a layer past the budget fails before the shapes of the ones after it are checked
+        new ModelSummary(model, input, budgetBytes);
     }
 
     /** The receptive field of the final output, H x W (1 x 1 for a model without layers). */
