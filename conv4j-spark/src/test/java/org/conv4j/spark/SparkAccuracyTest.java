@@ -17,12 +17,11 @@ import org.conv4j.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 class SparkAccuracyTest {
-    private static final int EPOCHS = 5;
+    private static final int EPOCHS = 20;
 
     /**
      * LeNet-5 on the 7,000 training digits of the MNIST sample, through Spark on two cores, classifies
-     * the 1,000 test digits: 96.8% after these 5 epochs (about 1 minute here; the bar is 96%). The
-     * 97.5% run takes longer and is the benchmark-size run of conv4j-spark/README.md.
+     * the 1,000 test digits: at least 97.5% after these 20 epochs, as `./conv4j train` runs them (about 1.5 minutes here; 97.1% after 10).
      */
     @Test
     void leNet5LearnsTheTestDigits() throws IOException {
@@ -35,8 +34,8 @@ class SparkAccuracyTest {
             new SparkTrainer(sc, t, train, train.loader(64).shuffle(true).seed(1)).validation(test, 256).fit();
             System.out.print(progress.toString(StandardCharsets.UTF_8));
             EpochResult last = t.history().get(EPOCHS - 1);
-            assertTrue(last.valAccuracy() >= 0.96, "test accuracy " + last.valAccuracy());
-            assertEquals(EPOCHS, progress.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("epoch \\d/5  .* \\d+ img/s.*")).count());
+            assertTrue(last.valAccuracy() >= 0.975, "test accuracy " + last.valAccuracy());
+            assertEquals(EPOCHS, progress.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("epoch \\d+/20  .* \\d+ img/s.*")).count());
         }
     }
 }
