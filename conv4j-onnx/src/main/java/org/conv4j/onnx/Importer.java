@@ -13,6 +13,7 @@ import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GlobalAvgPool2d;
@@ -48,7 +49,7 @@ import org.conv4j.tensor.Tensor;
 final class Importer {
     /** The largest input dimension accepted from a file; far above any image, far below overflow. */
     static final int MAX_DIM = 1 << 20;
-    static final String SUPPORTED = "Conv, Pad, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, Flatten, Reshape,"
+    static final String SUPPORTED = "Conv, ConvTranspose, Pad, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, Flatten, Reshape,"
             + " Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Dropout, BatchNormalization, Concat, Identity and constant shape arithmetic";
 
     private sealed interface Value permits Act, Const, PendingPad, PendingMatMul, Unavailable {
@@ -197,6 +198,7 @@ final class Importer {
     private Value convert(OpNode n, List<Value> in) throws ImportError {
         return switch (n.opType()) {
             case "Conv" -> conv(n, in);
+            case "ConvTranspose" -> convTranspose(n, in);
             case "Pad" -> pad(n, in);
             case "MaxPool", "AveragePool" -> pool(n, in);
             case "GlobalAveragePool" -> layer(n, new GlobalAvgPool2d(), act(n, in, 0, 4));
@@ -251,6 +253,40 @@ final class Importer {
         set(conv.weight(), w);
         if (b != null) set(conv.biasParameter(), b);
         return layer(n, conv, x);
+    }
+
+    /** ConvTranspose as ConvTranspose2d: weight (C, M / group, kH, kW) as PyTorch's; symmetric pads only, no output_shape. */
+    private Value convTranspose(OpNode n, List<Value> in) throws ImportError {
+        Act x = act(n, in, 0, 4);
+        ConstTensor w = weight(n, in, 1, "weight", 4);
+        ConstTensor b = in.size() > 2 && in.get(2) != null ? weight(n, in, 2, "bias", 1) : null;
+        int c = x.shape().dim(1), groups = n.intValue("group", 1);
+        if (groups < 1 || w.dims()[0] != c || c % groups != 0) {
+            throw n.fail("weight " + w.shapeText() + " with group=" + groups + " does not take the input's " + c + " channels");
+        }
+        long oc = w.dims()[1] * groups;
+        int kh = (int) w.dims()[2], kw = (int) w.dims()[3];
+        if (oc > Integer.MAX_VALUE || b != null && b.size() != oc) throw n.fail("bias " + (b == null ? "" : b.shapeText()) + " does not match weight " + w.shapeText());
+        int[] kernel = n.ints("kernel_shape", 2);
+        if (kernel != null && (kernel[0] != kh || kernel[1] != kw)) throw n.fail("kernel_shape " + java.util.Arrays.toString(kernel) + " does not match weight " + w.shapeText());
+        if (!n.s("auto_pad", "NOTSET").equals("NOTSET")) throw n.fail("attribute auto_pad is not supported for ConvTranspose; give pads");
+        if (n.ints("output_shape", 2) != null) throw n.fail("attribute output_shape is not supported; give pads and output_padding");
+        int[] stride = ints(n, "strides", 1), dilation = ints(n, "dilations", 1);
+        int[] p = n.ints("pads", 4);
+        if (p == null) p = new int[4];
+        if (p[0] != p[2] || p[1] != p[3] || p[0] < 0 || p[1] < 0) throw n.fail("pads " + java.util.Arrays.toString(p) + " are not symmetric; conv4j's ConvTranspose2d pads both sides alike");
+        int[] op = n.ints("output_padding", 2);
+        if (op == null) op = new int[2];
+        ConvTranspose2d t;
+        try {
+            t = new ConvTranspose2d(c, (int) oc, kh, kw).stride(stride[0], stride[1]).padding(p[0], p[1]).outputPadding(op[0], op[1])
+                    .dilation(dilation[0], dilation[1]).groups(groups).bias(b != null);
+        } catch (IllegalArgumentException e) {
+            throw n.fail(e.getMessage());
+        }
+        set(t.weight(), w);
+        if (b != null) set(t.biasParameter(), b);
+        return layer(n, t, x);
     }
 
     /** ONNX pads (top, left, bottom, right) or auto_pad, as conv4j's (top, bottom, left, right). */

@@ -22,6 +22,7 @@ import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.AdaptiveAvgPool2d;
@@ -58,7 +59,7 @@ import org.conv4j.tensor.Shape;
  * named by their conv4j names ({@code features.0.weight}), the nodes by their layer's path
  * ({@code features.0}). Containers ({@link Sequential}, {@link Graph}, nested to any depth) are
  * flattened into one ONNX graph. The layers map to: Conv2d to Conv (after a Pad node for the
- * reflect and replicate padding modes), MaxPool2d to MaxPool, AvgPool2d to AveragePool,
+ * reflect and replicate padding modes), ConvTranspose2d to ConvTranspose, MaxPool2d to MaxPool, AvgPool2d to AveragePool,
  * GlobalAvgPool2d to GlobalAveragePool, AdaptiveAvgPool2d and AdaptiveMaxPool2d to AveragePool and
  * MaxPool where the output size divides the input's (else an error), Linear to Gemm (transB = 1; after a Flatten for an input
  * of rank above 2, which Linear flattens itself), Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
@@ -78,7 +79,7 @@ public final class OnnxExport {
     /** The producer_version written, conv4j's. */
     static final String PRODUCER_VERSION = "0.1.0";
 
-    private static final String SUPPORTED = "Sequential, Graph, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (whole windows), Linear, Flatten, "
+    private static final String SUPPORTED = "Sequential, Graph, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (whole windows), Linear, Flatten, "
             + "ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d, Identity, Add, Concat";
 
     /** How big the exported file is, in nodes and initializers. */
@@ -131,6 +132,7 @@ public final class OnnxExport {
         if (layer instanceof Sequential s) return sequential(s, path, in, shape);
         if (layer instanceof Graph g) return graph(g, path, in, shape);
         if (layer instanceof Conv2d c) return conv(c, path, in);
+        if (layer instanceof ConvTranspose2d c) return convTranspose(c, path, in);
         if (layer instanceof MaxPool2d p) {
             return out.node("MaxPool", name(path, "maxpool"), List.of(in), ints("kernel_shape", p.kernelH(), p.kernelW()),
                     ints("strides", p.strideH(), p.strideW()), ints("pads", p.paddingH(), p.paddingW(), p.paddingH(), p.paddingW()),
@@ -261,6 +263,16 @@ public final class OnnxExport {
         return out.node("Conv", name(path, "conv"), inputs, ints("kernel_shape", c.kernelH(), c.kernelW()),
                 ints("strides", c.strideH(), c.strideW()), ints("pads", p[0], p[2], p[1], p[3]),
                 ints("dilations", c.dilationH(), c.dilationW()), integer("group", c.groups()));
+    }
+
+    // ONNX's weight layout (C, M / group, kH, kW) and output size are PyTorch's, so conv4j's too
+    private String convTranspose(ConvTranspose2d c, String path, String in) {
+        List<String> inputs = new ArrayList<>(List.of(in, weight(path, c.weight())));
+        if (c.hasBias()) inputs.add(weight(path, c.biasParameter()));
+        return out.node("ConvTranspose", name(path, "convtranspose"), inputs, ints("kernel_shape", c.kernelH(), c.kernelW()),
+                ints("strides", c.strideH(), c.strideW()), ints("pads", c.paddingH(), c.paddingW(), c.paddingH(), c.paddingW()),
+                ints("output_padding", c.outputPaddingH(), c.outputPaddingW()), ints("dilations", c.dilationH(), c.dilationW()),
+                integer("group", c.groups()));
     }
 
     // Gemm takes a matrix: Linear flattens a larger input itself, so ONNX needs a Flatten before it

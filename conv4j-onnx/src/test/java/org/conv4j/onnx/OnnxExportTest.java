@@ -20,6 +20,7 @@ import org.conv4j.nn.BatchNorm1d;
 import org.conv4j.nn.BatchNorm2d;
 import org.conv4j.nn.Concat;
 import org.conv4j.nn.Conv2d;
+import org.conv4j.nn.ConvTranspose2d;
 import org.conv4j.nn.Dropout;
 import org.conv4j.nn.Flatten;
 import org.conv4j.nn.GaussianPool2d;
@@ -69,6 +70,9 @@ class OnnxExportTest {
                 op("conv, depthwise", () -> new Sequential(new Conv2d(3, 3, 3).groups(3)), 1, 3, 6, 6),
                 op("conv, reflect padding", () -> new Sequential(new Conv2d(2, 3, 3).padding(2, 1, 1, 2).paddingMode(PaddingMode.REFLECT)), 2, 2, 6, 5),
                 op("conv, replicate padding", () -> new Sequential(new Conv2d(2, 3, 3).padding(1).paddingMode(PaddingMode.REPLICATE).stride(2)), 2, 2, 7, 7),
+                op("conv transpose, stride 2, padding 1, output_padding 1", () -> new Sequential(new ConvTranspose2d(3, 4, 3).stride(2).padding(1).outputPadding(1)), 2, 3, 5, 4),
+                op("conv transpose, groups 2, dilation 2, no bias", () -> new Sequential(new ConvTranspose2d(4, 6, 3).groups(2).dilation(2).bias(false)), 1, 4, 4, 5),
+                op("conv transpose 2x3, stride 2x1", () -> new Sequential(new ConvTranspose2d(2, 3, 2, 3).stride(2, 1).padding(0, 1)), 2, 2, 3, 4),
                 op("maxpool 2", () -> new Sequential(new MaxPool2d(2)), 2, 3, 6, 6),
                 op("maxpool 3/2, padding 1, ceil", () -> new Sequential(new MaxPool2d(3).stride(2).padding(1).ceilMode(true)), 1, 2, 8, 7),
                 op("maxpool 3/2, ceil (torchvision GoogLeNet)", () -> new Sequential(new MaxPool2d(3).stride(2).ceilMode(true)), 1, 2, 14, 13),
