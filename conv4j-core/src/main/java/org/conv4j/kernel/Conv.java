@@ -144,7 +144,7 @@ public final class Conv {
      * channel pairs. Measured at batch 64 (Zen 5, 2 cores, Temurin 25, EVAL conv + BN + ReLU, median
      * time direct / Winograd, 1 thread; 2): 128->256 on 8x8 1.24; 1.53, on 16x16 1.13; 1.24,
      * 256->256 on 8x8 1.17; 1.26-1.43, 512->512 on 4x4 1.51; 1.39; but 128->128 1.04-1.13 and
-     * 32 or 64 channels (VGG-small, ResNet-20) 0.45-0.87: there its transforms, a third of its
+     * 16 to 64 channels (VGG-small, ResNet-20) 0.45-1.01: there its transforms, a third of its
      * time, cost more than the products it saves over the direct kernel.
      */
     public static boolean usesWinograd(ConvGeometry g, int groups, int oc) {
