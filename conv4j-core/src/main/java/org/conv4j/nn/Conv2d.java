@@ -3,6 +3,7 @@ package org.conv4j.nn;
 import org.conv4j.kernel.Conv;
 import org.conv4j.kernel.ConvGeometry;
 import org.conv4j.kernel.PaddingMode;
+import org.conv4j.kernel.Winograd;
 import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
@@ -35,6 +36,8 @@ public final class Conv2d implements Layer {
     private Tensor savedInput;
     private ConvGeometry savedGeometry;
     private float[] workspace = new float[0];
+    // EVAL's Winograd filters and the weight values they were made from: any change to the weight remakes them
+    private float[] winogradSource = new float[0], winogradFilters;
 
     /** A square kernel. */
     public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -253,6 +256,10 @@ public final class Conv2d implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         ConvGeometry g = geometry(x.shape());
         Tensor y = buffers.get(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
+        if (mode == Mode.EVAL && Conv.usesWinograd(g, groups, outChannels)) {
+            Conv.forwardWinograd(g, x, winogradFilters(), outChannels, null, bias == null ? null : bias.value().toArray(), false, y);
+            return y;
+        }
         Conv.forward(g, groups, x, weight.value(), bias == null ? null : bias.value(), y);
         if (mode == Mode.TRAIN) {
             savedInput = x;
@@ -274,8 +281,22 @@ public final class Conv2d implements Layer {
             scale = new float[outChannels];
             shift = bn.fold(shift, scale);
         }
-        Conv.forward(g, groups, x, weight.value(), scale, shift, relu, y);
+        if (Conv.usesWinograd(g, groups, outChannels)) Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
+        else Conv.forward(g, groups, x, weight.value(), scale, shift, relu, y);
         return y;
+    }
+
+    /** The weight's Winograd transform, made again when the weight's values differ from those it was made from. */
+    private float[] winogradFilters() {
+        Tensor w = weight.value();
+        float[] d = w.data();
+        int size = w.size(), at = w.offset();
+        if (winogradFilters == null || !java.util.Arrays.equals(d, at, at + size, winogradSource, 0, winogradSource.length)) {
+            winogradSource = java.util.Arrays.copyOfRange(d, at, at + size);
+            winogradFilters = new float[Winograd.filterSize(outChannels, inChannels)];
+            Winograd.transformFilters(d, at, outChannels, inChannels, winogradFilters);
+        }
+        return winogradFilters;
     }
 
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)
