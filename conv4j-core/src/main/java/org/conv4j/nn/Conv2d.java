@@ -36,8 +36,13 @@ public final class Conv2d implements Layer {
     private Tensor savedInput;
     private ConvGeometry savedGeometry;
     private float[] workspace = new float[0];
-    // EVAL's Winograd filters and the weight values they were made from: any change to the weight remakes them
-    private float[] winogradSource = new float[0], winogradFilters;
+    // EVAL's Winograd filters and the weight values they were made from (any change to the weight
+    // remakes them), published as one so that threads sharing the model in EVAL never see a
+    // transform half made or paired with other values
+    private record WinogradCache(float[] source, float[] filters) {
+    }
+
+    private volatile WinogradCache winograd;
 
     /** A square kernel. */
     public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -291,12 +296,14 @@ public final class Conv2d implements Layer {
         Tensor w = weight.value();
         float[] d = w.data();
         int size = w.size(), at = w.offset();
-        if (winogradFilters == null || !java.util.Arrays.equals(d, at, at + size, winogradSource, 0, winogradSource.length)) {
-            winogradSource = java.util.Arrays.copyOfRange(d, at, at + size);
-            winogradFilters = new float[Winograd.filterSize(outChannels, inChannels)];
-            Winograd.transformFilters(d, at, outChannels, inChannels, winogradFilters);
+        WinogradCache c = winograd;
+        if (c == null || !java.util.Arrays.equals(d, at, at + size, c.source(), 0, c.source().length)) {
+            float[] filters = new float[Winograd.filterSize(outChannels, inChannels)];
+            Winograd.transformFilters(d, at, outChannels, inChannels, filters);
+            c = new WinogradCache(java.util.Arrays.copyOfRange(d, at, at + size), filters);
+            winograd = c;
         }
-        return winogradFilters;
+        return c.filters();
     }
 
     // dy is (N, OC, OH, OW); returns dx (N, C, H, W); dweight and dbias accumulate (SPEC 1 backward)

@@ -154,4 +154,29 @@ class WinogradTest {
         float[] shift = conv.biasParameter().value().toArray();
         check(g, x, conv.weight().value(), null, shift, false, y);
     }
+
+    @Test
+    void threadsSharingTheModelInEvalGetTheSameOutputs() throws Exception {
+        SplittableRandom rng = new SplittableRandom(12);
+        Conv2d conv = new Conv2d(128, 256, 3).padding(1);
+        Tensor x = Tensor.uniform(rng, -1f, 1f, 2, 128, 6, 6);
+        for (int round = 0; round < 5; round++) {
+            // a changed weight: the threads race to remake the filters
+            conv.weight().value().data()[conv.weight().value().offset()] += 0.25f;
+            java.util.List<java.util.concurrent.Callable<float[]>> calls = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) calls.add(() -> conv.forward(x, Mode.EVAL).toArray());
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                float[] first = null;
+                for (java.util.concurrent.Future<float[]> f : pool.invokeAll(calls)) {
+                    float[] got = f.get();
+                    if (first == null) first = got;
+                    else assertArrayEquals(first, got, "round " + round + ": threads sharing the layer got different outputs");
+                }
+                assertArrayEquals(conv.forward(x, Mode.EVAL).toArray(), first, "round " + round + ": a lone forward after the race");
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
 }
