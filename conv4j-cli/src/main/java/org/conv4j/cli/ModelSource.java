@@ -87,16 +87,27 @@ record ModelSource(Layer model, Shape inputShape, List<String> classNames, RunCo
 
     /** "CxHxW" as a (C, H, W) shape. */
     static Shape parseShape(String text, String what) {
+        return parseShape(text, what, "CxHxW", 3);
+    }
+
+    /** "CxL", "CxHxW" or "CxDxHxW" as a (C, L), (C, H, W) or (C, D, H, W) shape: the input of a 1-D, 2-D or 3-D model. */
+    static Shape parseAnyShape(String text, String what) {
+        return parseShape(text, what, "CxL, CxHxW or CxDxHxW", 2, 3, 4);
+    }
+
+    private static Shape parseShape(String text, String what, String form, int... ranks) {
         String[] parts = text.trim().split("x");
-        if (parts.length != 3) throw new Main.UsageError(what + " must be CxHxW, e.g. 1x28x28, got '" + text + "'");
-        int[] d = new int[3];
-        for (int i = 0; i < 3; i++) {
+        if (java.util.Arrays.stream(ranks).noneMatch(r -> r == parts.length)) {
+            throw new Main.UsageError(what + " must be " + form + ", e.g. 1x28x28, got '" + text + "'");
+        }
+        int[] d = new int[parts.length];
+        for (int i = 0; i < d.length; i++) {
             try {
                 d[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw new Main.UsageError(what + " must be CxHxW with positive integers, got '" + text + "'");
+                throw new Main.UsageError(what + " must be " + form + " with positive integers, got '" + text + "'");
             }
-            if (d[i] < 1 || d[i] > 100_000) throw new Main.UsageError(what + " must be CxHxW with positive integers, got '" + text + "'");
+            if (d[i] < 1 || d[i] > 100_000) throw new Main.UsageError(what + " must be " + form + " with positive integers, got '" + text + "'");
         }
         return Shape.of(d);
     }

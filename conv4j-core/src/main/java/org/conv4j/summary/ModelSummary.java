@@ -48,29 +48,42 @@ import org.conv4j.tensor.Shape;
  * effective size {@code k' = d*(k-1)+1} and stride {@code s} gives {@code rf += (k'-1) * jump},
  * {@code jump *= s}. A Linear layer or global pooling sees the whole map; adaptive pooling counts
  * as its largest window with stride {@code floor(H / OH)} (exact when H is a multiple of OH). Where a Graph merges
- * branches, the largest receptive field and jump of the inputs are taken. A 1-D map (N, C, L) is
- * one row (H = 1, W = L); of a 3-D map (N, C, D, H, W) the H and W axes are reported (the depth's
- * field follows the same recurrence but has no column in the table).
+ * branches, the largest receptive field and jump of the inputs are taken. Each spatial axis of the
+ * input has its own field: L of a 1-D map (N, C, L), H and W of an image, D, H and W of a volume
+ * (N, C, D, H, W); {@link #axes(int[])} picks those of a row's full (D, H, W) triple, in which a 1-D map is
+ * one row of width L (D = H = 1).
  *
  * <p>Sequential and Graph are walked into; any other layer is one row (a container of another
  * kind reports all the parameters under it, but FLOPs and the receptive field only for the layer
  * types above).
  */
 public final class ModelSummary {
-    /** One leaf layer: its dotted name, type, output shape (with batch), parameters, FLOPs per image, receptive field and jump (H, W). */
+    /**
+     * One leaf layer: its dotted name, type, output shape (with batch), parameters, FLOPs per image,
+     * receptive field and jump (H, W, and D: 1 unless the input is a volume).
+     */
     public record Row(String name, String type, Shape output, long parameters, long flops,
-                      int receptiveH, int receptiveW, int jumpH, int jumpW) {
+                      int receptiveH, int receptiveW, int jumpH, int jumpW, int receptiveD, int jumpD) {
+        /** The receptive field as (D, H, W). */
+        public int[] receptiveField() {
+            return new int[] {receptiveD, receptiveH, receptiveW};
+        }
+
+        /** The jump as (D, H, W). */
+        public int[] jump() {
+            return new int[] {jumpD, jumpH, jumpW};
+        }
     }
 
-    // What is known about a tensor flowing through the model.
-    private record State(Shape shape, int rfH, int rfW, int jumpH, int jumpW, int mapH, int mapW) {
+    // What is known about a tensor flowing through the model, per axis D, H, W.
+    private record State(Shape shape, int rfD, int rfH, int rfW, int jumpD, int jumpH, int jumpW, int mapD, int mapH, int mapW) {
     }
 
     private final List<Row> rows = new ArrayList<>();
     private final Shape input;
     private final long totalParameters;
     private final Shape output;
-    private final int receptiveH, receptiveW;
+    private final int receptiveD, receptiveH, receptiveW;
     private final long budgetBytes;   // checkActivations: the walk stops at the first layer past it
     private long activationBytes;
 
@@ -78,9 +91,10 @@ public final class ModelSummary {
         this.input = input;
         this.budgetBytes = budgetBytes;
         this.totalParameters = Layers.parameterCount(model);
-        int h = isMap(input) ? mapH(input) : 1, w = isMap(input) ? mapW(input) : 1;
-        State end = walk(model, "", new State(input, 1, 1, 1, 1, h, w));
+        int d = isMap(input) ? mapD(input) : 1, h = isMap(input) ? mapH(input) : 1, w = isMap(input) ? mapW(input) : 1;
+        State end = walk(model, "", new State(input, 1, 1, 1, 1, 1, 1, d, h, w));
         output = end.shape;
+        receptiveD = end.rfD;
         receptiveH = end.rfH;
         receptiveW = end.rfW;
     }
@@ -109,7 +123,7 @@ public final class ModelSummary {
         // a container of another kind is one row holding all of its parameters
         long params = Layers.parameterCount(layer);
         add(new Row(name.isEmpty() ? "(model)" : name, layer.getClass().getSimpleName(), out, params,
-                flops(layer, in.shape, out), s.rfH, s.rfW, s.jumpH, s.jumpW));
+                flops(layer, in.shape, out), s.rfH, s.rfW, s.jumpH, s.jumpW, s.rfD, s.jumpD));
         return s;
     }
 
@@ -120,10 +134,13 @@ public final class ModelSummary {
             String path = prefix(name) + node.name();
             if (node.isMerge()) {
                 List<Shape> shapes = new ArrayList<>();
-                int rfH = 1, rfW = 1, jH = 1, jW = 1, mH = 1, mW = 1;
+                int rfD = 1, rfH = 1, rfW = 1, jD = 1, jH = 1, jW = 1, mD = 1, mH = 1, mW = 1;
                 for (String src : node.inputs()) {
                     State s = states.get(src);
                     shapes.add(s.shape);
+                    rfD = Math.max(rfD, s.rfD);
+                    jD = Math.max(jD, s.jumpD);
+                    mD = Math.max(mD, s.mapD);
                     rfH = Math.max(rfH, s.rfH);
                     rfW = Math.max(rfW, s.rfW);
                     jH = Math.max(jH, s.jumpH);
@@ -132,8 +149,8 @@ public final class ModelSummary {
                     mW = Math.max(mW, s.mapW);
                 }
                 Shape out = node.merge().outputShape(shapes);
-                add(new Row(path, node.merge().getClass().getSimpleName(), out, 0, 0, rfH, rfW, jH, jW));
-                states.put(node.name(), new State(out, rfH, rfW, jH, jW, mH, mW));
+                add(new Row(path, node.merge().getClass().getSimpleName(), out, 0, 0, rfH, rfW, jH, jW, rfD, jD));
+                states.put(node.name(), new State(out, rfD, rfH, rfW, jD, jH, jW, mD, mH, mW));
             } else {
                 states.put(node.name(), walk(node.layer(), path, states.get(node.inputs().get(0))));
             }
@@ -156,23 +173,23 @@ public final class ModelSummary {
     }
 
     private static State leaf(Layer layer, State in, Shape out) {
-        int[] window = null; // kh, kw (effective), sh, sw
+        int[] window = null; // effective kd, kh, kw, then sd, sh, sw
         if (layer instanceof Conv2d c) {
-            window = new int[] {c.dilationH() * (c.kernelH() - 1) + 1, c.dilationW() * (c.kernelW() - 1) + 1, c.strideH(), c.strideW()};
+            window = new int[] {1, c.dilationH() * (c.kernelH() - 1) + 1, c.dilationW() * (c.kernelW() - 1) + 1, 1, c.strideH(), c.strideW()};
         } else if (layer instanceof MaxPool2d p) {
-            window = new int[] {p.dilationH() * (p.kernelH() - 1) + 1, p.dilationW() * (p.kernelW() - 1) + 1, p.strideH(), p.strideW()};
+            window = new int[] {1, p.dilationH() * (p.kernelH() - 1) + 1, p.dilationW() * (p.kernelW() - 1) + 1, 1, p.strideH(), p.strideW()};
         } else if (layer instanceof AvgPool2d p) {
-            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+            window = new int[] {1, p.kernelH(), p.kernelW(), 1, p.strideH(), p.strideW()};
         } else if (layer instanceof GaussianPool2d p) {
-            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+            window = new int[] {1, p.kernelH(), p.kernelW(), 1, p.strideH(), p.strideW()};
         } else if (layer instanceof TrainablePool2d p) {
-            window = new int[] {p.kernelH(), p.kernelW(), p.strideH(), p.strideW()};
+            window = new int[] {1, p.kernelH(), p.kernelW(), 1, p.strideH(), p.strideW()};
         } else if (layer instanceof Conv1d c) {
-            window = new int[] {1, c.dilation() * (c.kernelSize() - 1) + 1, 1, c.stride()};
+            window = new int[] {1, 1, c.dilation() * (c.kernelSize() - 1) + 1, 1, 1, c.stride()};
         } else if (layer instanceof MaxPool1d p) {
-            window = new int[] {1, p.dilation() * (p.kernelSize() - 1) + 1, 1, p.stride()};
+            window = new int[] {1, 1, p.dilation() * (p.kernelSize() - 1) + 1, 1, 1, p.stride()};
         } else if (layer instanceof AvgPool1d p) {
-            window = new int[] {1, p.kernelSize(), 1, p.stride()};
+            window = new int[] {1, 1, p.kernelSize(), 1, 1, p.stride()};
         } else if (layer instanceof Conv3d c) {
             window = volumeWindow(c.kernelSize(), c.dilation(), c.stride());
         } else if (layer instanceof MaxPool3d p) {
@@ -182,10 +199,10 @@ public final class ModelSummary {
         } else if (layer instanceof AdaptiveAvgPool2d || layer instanceof AdaptiveMaxPool2d) {
             // the largest window, and the stride of the windows' starts where H is a multiple of OH
             int oh = out.dim(2), ow = out.dim(3);
-            window = new int[] {AdaptivePool.maxWindow(in.mapH, oh), AdaptivePool.maxWindow(in.mapW, ow),
-                    Math.max(1, in.mapH / oh), Math.max(1, in.mapW / ow)};
+            window = new int[] {1, AdaptivePool.maxWindow(in.mapH, oh), AdaptivePool.maxWindow(in.mapW, ow),
+                    1, Math.max(1, in.mapH / oh), Math.max(1, in.mapW / ow)};
         } else if (layer instanceof GlobalAvgPool2d || layer instanceof Linear) {
-            window = new int[] {in.mapH, in.mapW, in.mapH, in.mapW};
+            window = new int[] {in.mapD, in.mapH, in.mapW, in.mapD, in.mapH, in.mapW};
         }
         if (layer instanceof ConvTranspose2d t) {
             return upsampling(in, out, t.dilationH() * (t.kernelH() - 1) + 1, t.dilationW() * (t.kernelW() - 1) + 1, t.strideH(), t.strideW());
@@ -194,15 +211,16 @@ public final class ModelSummary {
             // nearest reads one input pixel, bilinear two neighbours per axis; the jump scales by input/output size
             int extra = u.interpolation() == Upsample.Interpolation.BILINEAR ? 1 : 0;
             Shape x = in.shape;
-            return new State(out, in.rfH + extra * in.jumpH, in.rfW + extra * in.jumpW,
+            return new State(out, in.rfD, in.rfH + extra * in.jumpH, in.rfW + extra * in.jumpW, in.jumpD,
                     (int) Math.max(1, Math.round((double) in.jumpH * x.dim(2) / out.dim(2))),
-                    (int) Math.max(1, Math.round((double) in.jumpW * x.dim(3) / out.dim(3))), out.dim(2), out.dim(3));
+                    (int) Math.max(1, Math.round((double) in.jumpW * x.dim(3) / out.dim(3))), in.mapD, out.dim(2), out.dim(3));
         }
+        int mapD = isMap(out) ? mapD(out) : (window != null ? 1 : in.mapD);
         int mapH = isMap(out) ? mapH(out) : (window != null ? 1 : in.mapH);
         int mapW = isMap(out) ? mapW(out) : (window != null ? 1 : in.mapW);
-        if (window == null) return new State(out, in.rfH, in.rfW, in.jumpH, in.jumpW, mapH, mapW);
-        return new State(out, in.rfH + (window[0] - 1) * in.jumpH, in.rfW + (window[1] - 1) * in.jumpW,
-                in.jumpH * window[2], in.jumpW * window[3], mapH, mapW);
+        if (window == null) return new State(out, in.rfD, in.rfH, in.rfW, in.jumpD, in.jumpH, in.jumpW, mapD, mapH, mapW);
+        return new State(out, in.rfD + (window[0] - 1) * in.jumpD, in.rfH + (window[1] - 1) * in.jumpH, in.rfW + (window[2] - 1) * in.jumpW,
+                in.jumpD * window[3], in.jumpH * window[4], in.jumpW * window[5], mapD, mapH, mapW);
     }
 
     /**
@@ -211,18 +229,22 @@ public final class ModelSummary {
      * shrinks by the factor (kept at least 1 input pixel: the table counts whole pixels).
      */
     private static State upsampling(State in, Shape out, int kh, int kw, int sh, int sw) {
-        return new State(out, in.rfH + ((kh + sh - 1) / sh - 1) * in.jumpH, in.rfW + ((kw + sw - 1) / sw - 1) * in.jumpW,
-                Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), out.dim(2), out.dim(3));
+        return new State(out, in.rfD, in.rfH + ((kh + sh - 1) / sh - 1) * in.jumpH, in.rfW + ((kw + sw - 1) / sw - 1) * in.jumpW,
+                in.jumpD, Math.max(1, in.jumpH / sh), Math.max(1, in.jumpW / sw), in.mapD, out.dim(2), out.dim(3));
     }
 
-    // the H and W axes of a (depth, height, width) window: effective sizes and strides
+    // a (depth, height, width) window: effective sizes and strides
     private static int[] volumeWindow(int[] k, int[] d, int[] s) {
-        return new int[] {d[1] * (k[1] - 1) + 1, d[2] * (k[2] - 1) + 1, s[1], s[2]};
+        return new int[] {d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1, d[2] * (k[2] - 1) + 1, s[0], s[1], s[2]};
     }
 
-    // a map: (N, C, L) is one row of L, (N, C, H, W) and (N, C, D, H, W) show H and W
+    // a map: (N, C, L) is one row of L, (N, C, H, W) one plane, (N, C, D, H, W) a volume
     private static boolean isMap(Shape s) {
         return s.rank() >= 3 && s.rank() <= 5;
+    }
+
+    private static int mapD(Shape s) {
+        return s.rank() == 5 ? s.dim(2) : 1;
     }
 
     private static int mapH(Shape s) {
@@ -315,16 +337,48 @@ public final class ModelSummary {
         return new int[] {receptiveH, receptiveW};
     }
 
+    /** The receptive field of the final output per spatial axis of the input: (L), (H, W) or (D, H, W). */
+    public int[] receptiveFieldAxes() {
+        return axes(new int[] {receptiveD, receptiveH, receptiveW});
+    }
+
+    /** The spatial axes of the input, "L", "HxW" or "DxHxW" (an input without a map counts as HxW). */
+    public String axisNames() {
+        return switch (input.rank()) {
+            case 3 -> "L";
+            case 5 -> "DxHxW";
+            default -> "HxW";
+        };
+    }
+
+    /** Of a (D, H, W) triple such as {@link Row#receptiveField()}, the axes the input has: (W) = (L), (H, W) or all three. */
+    public int[] axes(int[] dhw) {
+        return switch (input.rank()) {
+            case 3 -> new int[] {dhw[2]};
+            case 5 -> dhw.clone();
+            default -> new int[] {dhw[1], dhw[2]};
+        };
+    }
+
+    private String joined(int[] dhw) {
+        StringBuilder sb = new StringBuilder();
+        for (int v : axes(dhw)) sb.append(sb.length() == 0 ? "" : "x").append(v);
+        return sb.toString();
+    }
+
     /** A table for people. */
     public String format(int batch) {
         StringBuilder sb = new StringBuilder();
         int nameWidth = 12;
         for (Row r : rows) nameWidth = Math.max(nameWidth, r.name.length() + r.type.length() + 3);
-        String fmt = "%-" + nameWidth + "s %-20s %12s %14s %9s %7s%n";
-        sb.append(String.format(fmt, "layer", "output shape", "parameters", "FLOPs", "RF", "jump"));
+        // an image's table is as it always was; a sequence's or a volume's names its axes
+        boolean image = axisNames().equals("HxW");
+        String fmt = "%-" + nameWidth + "s %-20s %12s %14s %" + (image ? 9 : 12) + "s %" + (image ? 7 : 12) + "s%n";
+        sb.append(String.format(fmt, "layer", "output shape", "parameters", "FLOPs",
+                image ? "RF" : "RF " + axisNames(), image ? "jump" : "jump " + axisNames()));
         for (Row r : rows) {
             sb.append(String.format(fmt, r.name + " (" + r.type + ")", r.output, String.format("%,d", r.parameters),
-                    String.format("%,d", r.flops), r.receptiveH + "x" + r.receptiveW, r.jumpH + "x" + r.jumpW));
+                    String.format("%,d", r.flops), joined(r.receptiveField()), joined(r.jump())));
         }
         sb.append(String.format("input %s -> output %s%n", input, output));
         sb.append(String.format("parameters: %,d (%.2f MB as float32)%n", parameters(), parameters() * 4 / 1e6));

@@ -99,11 +99,19 @@ class ModelSummaryTest {
         assertEquals(4, row(s, "2").jumpW());
         assertEquals(2L * 4 * 28 * 2 * 5, row(s, "0").flops());
         assertEquals(4 * 2 * 5 + 4, row(s, "0").parameters());
+        // the length is the only axis: no H column
+        assertEquals("L", s.axisNames());
+        assertArrayEquals(new int[] {21}, s.receptiveFieldAxes());
+        assertArrayEquals(new int[] {4}, s.axes(row(s, "2").jump()));
+        String table = s.format(1);
+        assertTrue(table.startsWith(String.format("%-13s %-20s %12s %14s %12s %12s%n", "layer", "output shape", "parameters", "FLOPs", "RF L", "jump L")), table);
+        assertTrue(table.contains(String.format("%12s %12s%n", "21", "4")), table);
     }
 
     @Test
-    void volumesReportHeightAndWidth() {
-        // conv 3x3x3 pad 1 (rf 3), bn, max pool 1x2x2 (rf 4, jump 2), conv (1, 3, 3) (rf 4 + 2*2 = 8)
+    void volumesReportDepthHeightAndWidth() {
+        // conv 3x3x3 pad 1 (rf 3), bn, max pool 1x2x2 (rf 4, jump 2), conv (1, 3, 3) (rf 4 + 2*2 = 8);
+        // the depth: 3 after the first conv, and the pool and last conv are 1 deep, so 3 with jump 1
         Sequential net = new Sequential(new Conv3d(1, 4, 3).padding(1), new BatchNorm3d(4), new MaxPool3d(1, 2, 2), new Conv3d(4, 2, 1, 3, 3));
         ModelSummary s = ModelSummary.of(net, Shape.of(1, 1, 5, 8, 8));
         assertEquals(Shape.of(1, 4, 5, 8, 8), row(s, "0").output());
@@ -113,6 +121,11 @@ class ModelSummaryTest {
         assertEquals(2L * 4 * 5 * 8 * 8, row(s, "1").flops());
         assertArrayEquals(new int[] {8, 8}, s.receptiveField());
         assertEquals(2, row(s, "3").jumpH());
+        assertEquals("DxHxW", s.axisNames());
+        assertArrayEquals(new int[] {3, 8, 8}, s.receptiveFieldAxes());
+        assertArrayEquals(new int[] {3, 8, 8}, row(s, "3").receptiveField());
+        assertArrayEquals(new int[] {1, 2, 2}, row(s, "3").jump());
+        assertTrue(s.format(1).contains(String.format("%12s %12s%n", "3x8x8", "1x2x2")), s.format(1));
     }
 
     @Test
