@@ -44,12 +44,12 @@ if [ -z "$JAVA" ]; then
 fi
 export JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
 
-echo "compare: building conv4j and the peers (output in $OUT)..." >&2
-(cd "$root" && mvn -B -q -ntp -pl conv4j-cli -am package -DskipTests) >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 peer_module() { case "$1" in pytorch) echo djl ;; dl4j) echo dl4j ;; ort) echo ort ;;
   *) echo "compare: unknown peer '$1' (pytorch, dl4j, ort)" >&2; exit 2 ;; esac; }
 modules=""
 for p in $PEERS; do m=$(peer_module "$p") || exit 2; modules="${modules:+$modules,}$m"; done
+echo "compare: building conv4j and the peers (output in $OUT)..." >&2
+(cd "$root" && mvn -B -q -ntp -pl conv4j-cli -am package -DskipTests) >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 if [ -n "$modules" ]; then
   (cd "$root" && mvn -B -q -ntp -f bench/peers/pom.xml -pl "$modules" package) >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 fi
