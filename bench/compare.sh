@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Runs conv4j's bench, the same cases in PyTorch (DJL) and Deeplearning4j, and numpy's SGEMM at the
-# same sizes, back to back (for each model: conv4j, then each peer, each in its own process so peak
-# resident memory is per case), then prints one table of ratios (conv4j / peer).
+# Runs conv4j's bench, the same cases in PyTorch (DJL), Deeplearning4j and (inference only) ONNX
+# Runtime, and numpy's SGEMM at the same sizes, back to back (for each model: conv4j, then each peer,
+# each in its own process so peak resident memory is per case), then prints one table of ratios
+# (conv4j / peer) with every GFLOP/s also as a fraction of the machine's FP32 FMA peak, which
+# conv4j's bench measures first.
 #
 #   bench/compare.sh                      # everything, 2 threads
 #   THREADS=2 REPEATS=5 CASES="lenet5" PEERS="pytorch" bench/compare.sh
+#   PEERS=ort GEMM=0 bench/compare.sh     # conv4j against ONNX Runtime only
+#
+# ONNX Runtime runs the ONNX files `conv4j export` writes for the cases' zoo networks (into
+# $OUT/onnx at the start): the same layers, shapes and initial weights as conv4j's own step.
 #
 # Settings (environment): THREADS (2), REPEATS (5), WARMUP (8), SECONDS_PER_REPEAT (0.5),
 # MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone;
 # each runner also waits up to QUIET_WAIT (300) seconds for the machine to be that quiet first),
-# CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j"), GEMM (1: also the SGEMM comparison),
-# OUT (bench/results/DATE). The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB)
-# from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
+# CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j ort"), GEMM (1: also the SGEMM comparison),
+# OUT (bench/results/DATE). The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB;
+# onnxruntime: 30 MB) from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS=${THREADS:-2}
@@ -20,7 +26,7 @@ WARMUP=${WARMUP:-8}
 SECONDS_PER_REPEAT=${SECONDS_PER_REPEAT:-0.5}
 MAX_OTHER_LOAD=${MAX_OTHER_LOAD:-0.10}
 CASES=${CASES:-lenet5 vgg-small resnet20}
-PEERS=${PEERS:-pytorch dl4j}
+PEERS=${PEERS:-pytorch dl4j ort}
 GEMM=${GEMM:-1}
 OUT=${OUT:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
@@ -38,9 +44,25 @@ if [ -z "$JAVA" ]; then
 fi
 export JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
 
+peer_module() { case "$1" in pytorch) echo djl ;; dl4j) echo dl4j ;; ort) echo ort ;;
+  *) echo "compare: unknown peer '$1' (pytorch, dl4j, ort)" >&2; exit 2 ;; esac; }
+modules=""
+for p in $PEERS; do m=$(peer_module "$p") || exit 2; modules="${modules:+$modules,}$m"; done
 echo "compare: building conv4j and the peers (output in $OUT)..." >&2
 (cd "$root" && mvn -B -q -ntp -pl conv4j-cli -am package -DskipTests) >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
-(cd "$root" && mvn -B -q -ntp -f bench/peers/pom.xml package) >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
+if [ -n "$modules" ]; then
+  (cd "$root" && mvn -B -q -ntp -f bench/peers/pom.xml -pl "$modules" package) >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
+fi
+case " $PEERS " in *" ort "*)
+  # the cases' networks as ONNX files, written by conv4j itself (zoo name and input size per case)
+  mkdir -p "$OUT/onnx"
+  for c in $CASES; do
+    case "$c" in lenet5) zoo=lenet5 in=1x28x28 ;; vgg-small) zoo=vgg_small in=3x32x32 ;; resnet20) zoo=resnet20 in=3x32x32 ;;
+      *) echo "compare: unknown case '$c' (lenet5, vgg-small, resnet20)" >&2; exit 2 ;; esac
+    CONV4J_JAVA="$JAVA" "$root/conv4j" export --model "$zoo" --input "$in" --classes 10 --out "$OUT/onnx/$c.onnx" >>"$OUT/build.log" 2>&1 \
+      || { cat "$OUT/build.log" >&2; exit 1; }
+  done ;;
+esac
 
 common=(--repeats "$REPEATS" --warmup "$WARMUP" --seconds "$SECONDS_PER_REPEAT" --max-other-load "$MAX_OTHER_LOAD" --threads "$THREADS")
 peer_cp() { echo "$root/bench/peers/$1/target/classes:$root/bench/peers/$1/target/lib/*"; }
@@ -83,7 +105,11 @@ run_peer() { # peer case
       OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp dl4j)" org.conv4j.peers.Dl4jBench \
         --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" || peer_failed "$1" "$2" ;;
-    *) echo "compare: unknown peer '$1' (pytorch, dl4j)" >&2; exit 2 ;;
+    ort)
+      # --threads sets the intra-op pool; ORT spins its threads between runs by default, as it ships
+      "$JAVA" -Dconv4j.onnx.dir="$OUT/onnx" -cp "$(peer_cp ort)" org.conv4j.peers.OrtBench \
+        --case "$2" "${common[@]}" >"$OUT/ort-$2.jsonl" 2>>"$OUT/ort.log" || peer_failed "$1" "$2" ;;
+    *) echo "compare: unknown peer '$1' (pytorch, dl4j, ort)" >&2; exit 2 ;;
   esac
 }
 

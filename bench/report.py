@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Prints one table of ratios from the JSON lines of conv4j bench, the peer runners and numpy_sgemm.py
 (bench/compare.sh writes them into one folder). Ratios are conv4j / peer: above 1 conv4j is faster
-(images/s, GFLOP/s), and for memory above 1 conv4j uses more."""
+(images/s, GFLOP/s), and for memory above 1 conv4j uses more. Every runner's GFLOP/s is also given
+as a fraction of the machine's FP32 FMA peak on the bench's threads (conv4j bench measures it at
+the start of each of its runs; the table uses the highest of those runs)."""
 import glob
 import json
 import os
 import sys
+
+SHORT = {"pytorch": "pt", "dl4j": "dl4j", "ort": "ort"}
 
 
 def load(folder):
@@ -28,35 +32,56 @@ def ratio(a, b):
     return "%.2f" % (a / b) if a and b else "-"
 
 
+def peaks(results):
+    """{threads: GFLOP/s} of conv4j's FMA peak rows (mode "fma-Nt"): the highest of its runs' medians.
+    Other processes only ever slow an FMA loop down, so the highest run is the least disturbed estimate
+    of the ceiling (on a busy machine single runs came out at a quarter of it)."""
+    by = {}
+    for r in results:
+        if r["framework"] == "conv4j" and r["case"] == "peak":
+            by.setdefault(int(r["mode"][4:-1]), []).append(r["gflops"])
+    return {t: max(v) for t, v in by.items()}
+
+
+def of_peak(gflops, peak):
+    return "%.1f%%" % (100 * gflops / peak) if gflops and peak else "-"
+
+
 def main(folder):
     envs, results = load(folder)
     by = {}
     for r in results:
         by[(r["framework"], r["case"], r["mode"], r["batch"])] = r
-    peers = [p for p in ("pytorch", "dl4j") if p in envs]
+    peers = [p for p in ("pytorch", "dl4j", "ort") if p in envs]
     c = envs.get("conv4j", {})
     print("conv4j bench comparison, %s, %s (%s cores), %s threads each" % (c.get("date", "?"), c.get("cpu", "?"), c.get("cores", "?"), c.get("threads", "?")))
     for fw, e in envs.items():
         print("  %-8s %s; %s" % (fw, e.get("version", "?"), e.get("java", e.get("python", ""))))
+    pk = peaks(results)
+    peak = pk.get(int(c.get("threads", 0))) if pk else None
+    if pk:
+        print("  FP32 FMA peak (conv4j bench, Vector API, 16 FMA chains per thread, best of %d runs): " % len(glob.glob(os.path.join(folder, "conv4j-*.jsonl"))) +
+              ", ".join("%.1f GFLOP/s on %d thread%s" % (g, t, "" if t == 1 else "s") for t, g in sorted(pk.items())))
     print()
     order = {"lenet5": 0, "vgg-small": 1, "resnet20": 2}
-    cases = [(r["case"], r["mode"], r["batch"]) for r in results if r["framework"] == "conv4j" and r["case"] != "gemm"]
+    cases = [(r["case"], r["mode"], r["batch"]) for r in results if r["framework"] == "conv4j" and r["case"] not in ("gemm", "peak")]
     cases.sort(key=lambda c: order.get(c[0], 9))  # stable: train, infer, infer batch 1 stay in run order
-    head = "%-10s %-5s %5s %12s" % ("case", "mode", "batch", "conv4j img/s")
+    head = "%-10s %-5s %5s %12s %8s %7s" % ("case", "mode", "batch", "conv4j img/s", "GFLOP/s", "of peak")
     for p in peers:
-        head += " %12s %8s" % (p + " img/s", "c4j/" + ("pt" if p == "pytorch" else p))
+        head += " %12s %8s %7s" % (p + " img/s", "c4j/" + SHORT[p], "of peak")
     head += " %10s" % "RSS MB c4j"
     for p in peers:
-        head += " %10s %8s" % ("RSS " + ("pt" if p == "pytorch" else p), "c4j/" + ("pt" if p == "pytorch" else p))
+        head += " %10s %8s" % ("RSS " + SHORT[p], "c4j/" + SHORT[p])
     head += " %9s" % "discarded"
     print(head)
     for case in cases:
         r = by[("conv4j",) + case]
-        line = "%-10s %-5s %5d %12.1f" % (case[0], case[1], case[2], r["images_per_s"])
+        line = "%-10s %-5s %5d %12.1f %8.1f %7s" % (case[0], case[1], case[2], r["images_per_s"], r["gflops"], of_peak(r["gflops"], peak))
         disc = [str(r["discarded"]) + ("+%d" % r["busy_kept"] if r["busy_kept"] else "")]
         for p in peers:
             q = by.get((p,) + case)
-            line += " %12s %8s" % ("%.1f" % q["images_per_s"] if q else "-", ratio(r["images_per_s"], q["images_per_s"]) if q else "-")
+            line += " %12s %8s %7s" % ("%.1f" % q["images_per_s"] if q else "-", ratio(r["images_per_s"], q["images_per_s"]) if q else "-",
+                                       of_peak(q["gflops"], peak) if q else "-")
             if q:
                 disc.append(str(q["discarded"]) + ("+%d" % q["busy_kept"] if q["busy_kept"] else ""))
         line += " %10.0f" % (r["peak_rss_bytes"] / 1e6)
@@ -68,16 +93,19 @@ def main(folder):
     gemm = [r for r in results if r["framework"] == "conv4j" and r["case"] == "gemm"]
     if gemm:
         print()
-        print("%-14s %5s %5s %5s %14s %14s %10s %9s" % ("sgemm", "M", "N", "K", "conv4j GFLOP/s", "numpy GFLOP/s", "c4j/numpy", "discarded"))
+        print("%-14s %5s %5s %5s %14s %7s %14s %7s %10s %9s" % ("sgemm", "M", "N", "K", "conv4j GFLOP/s", "of peak", "numpy GFLOP/s", "of peak",
+                                                           "c4j/numpy", "discarded"))
         for r in gemm:
             q = by.get(("numpy", "gemm", r["mode"], 0))
             disc = str(r["discarded"]) + ("+%d" % r["busy_kept"] if r["busy_kept"] else "")
             if q:
                 disc += "/" + str(q["discarded"]) + ("+%d" % q["busy_kept"] if q["busy_kept"] else "")
-            print("%-14s %5d %5d %5d %14.2f %14s %10s %9s" % (r["mode"] + ("^T" if r.get("trans_b") else ""), r["m"], r["n"], r["k"], r["gflops"],
-                                                              "%.2f" % q["gflops"] if q else "-", ratio(r["gflops"], q["gflops"]) if q else "-", disc))
+            print("%-14s %5d %5d %5d %14.2f %7s %14s %7s %10s %9s" % (r["mode"] + ("^T" if r.get("trans_b") else ""), r["m"], r["n"], r["k"], r["gflops"],
+                                                                      of_peak(r["gflops"], peak), "%.2f" % q["gflops"] if q else "-",
+                                                                      of_peak(q["gflops"], peak) if q else "-", ratio(r["gflops"], q["gflops"]) if q else "-", disc))
     print()
     print("Ratios are conv4j / peer (images/s and GFLOP/s: > 1 means conv4j is faster; RSS: > 1 means conv4j uses more).")
+    print("of peak: GFLOP/s (conv4j's FLOP count for every runner) over the FP32 FMA peak on the bench's threads.")
     print("Medians of the kept repeats; discarded = repeats redone because other processes were busy (conv4j/peers; +N busy ones kept).")
 
 

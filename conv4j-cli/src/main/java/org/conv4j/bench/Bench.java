@@ -25,8 +25,8 @@ import org.conv4j.zoo.Zoo;
  * {@link #runGemm} with their own step, so every framework is measured the same way.
  *
  * <p>GFLOP/s = images/s x {@link BenchCase#flopsPerImage} / 1e9 (GEMM: calls/s x 2mnk / 1e9); the
- * fraction of peak divides the median by the SGEMM peak {@link #measurePeak} found in the same
- * process with the library's own {@link Gemm} at {@link GemmShape#PEAK} on all kernel threads.
+ * fraction of peak divides the median by the machine's FP32 FMA peak ({@link FmaPeak}) measured
+ * in the same process on the bench's thread count.
  */
 public final class Bench {
     /** The seed of every model's weights and of the fixed random batch. */
@@ -58,12 +58,8 @@ public final class Bench {
                 Memory.peakHeapBytes(), Memory.peakResidentBytes(), r);
     }
 
-    /** The machine's SGEMM peak in GFLOP/s: the median over the repeats of {@link Gemm} at {@link GemmShape#PEAK}. */
-    public static BenchResult measurePeak(Timing timing, Timing.Options options) {
-        return runGemm("conv4j", GemmShape.PEAK, gemmStep(GemmShape.PEAK), timing, options, Double.NaN);
-    }
-
-    private static double fraction(double gflops, double peak) {
+    /** {@code gflops / peak}, or NaN when no peak was measured (peak NaN or not positive). */
+    public static double fraction(double gflops, double peak) {
         return peak > 0 ? gflops / peak : Double.NaN;
     }
 

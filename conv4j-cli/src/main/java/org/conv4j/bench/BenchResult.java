@@ -4,18 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One measured row: a model case (images/s and GFLOP/s) or a GEMM size (GFLOP/s only), with the
- * fraction of the machine's SGEMM peak, peak memory and the repeat bookkeeping. {@link #toMap}
+ * One measured row: a model case (images/s and GFLOP/s), a GEMM size or the FMA peak (GFLOP/s
+ * only), with the fraction of the machine's FMA peak, peak memory and the repeat bookkeeping. {@link #toMap}
  * gives the plain-keyed JSON object every runner prints, one per line.
  *
  * @param framework     "conv4j", "pytorch", "dl4j" or "numpy"
- * @param name          the case ("lenet5", "vgg-small", "resnet20") or "gemm"
- * @param mode          "train" or "infer", or the GEMM size's name
+ * @param name          the case ("lenet5", "vgg-small", "resnet20"), "gemm" or "peak"
+ * @param mode          "train" or "infer", the GEMM size's name, or the peak's "fma-Nt" (N threads)
  * @param batch         images per step (0 for GEMM)
  * @param gemm          the GEMM size, or null for a model case
  * @param imagesPerSecond images/s of the kept repeats (null for GEMM)
  * @param gflops        achieved GFLOP/s of the kept repeats
- * @param peakFraction  median GFLOP/s over the machine's SGEMM peak (NaN when no peak was measured)
+ * @param peakFraction  median GFLOP/s over the machine's FMA peak ({@link FmaPeak}) (NaN when no peak was measured)
  * @param peakHeapBytes see {@link Memory#peakHeapBytes} (-1 when not measured)
  * @param peakRssBytes  see {@link Memory#peakResidentBytes} (-1 when not measured)
  * @param timing        the timing result: kept rates, steps per repeat, discarded and busy repeats

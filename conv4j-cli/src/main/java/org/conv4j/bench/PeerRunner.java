@@ -3,10 +3,11 @@ package org.conv4j.bench;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.conv4j.io.Json;
 
 /**
- * The command line of a peer runner (bench/peers: PyTorch through DJL, Deeplearning4j): the same
+ * The command line of a peer runner (bench/peers: PyTorch through DJL, Deeplearning4j, ONNX Runtime): the same
  * cases, the same {@link Timing} and the same JSON lines as {@code conv4j bench --json}, with the
  * peer's own step. Arguments: {@code [--case lenet5|vgg-small|resnet20|all] [--repeats N]
  * [--warmup N] [--seconds S] [--max-other-load F] [--threads N]}; the thread count is only
@@ -54,10 +55,16 @@ public final class PeerRunner {
      * one result per line to {@code out}.
      */
     public static void run(String framework, String version, Args a, Function<BenchCase, Runnable> step, PrintStream out) {
+        run(framework, version, a, c -> true, step, out);
+    }
+
+    /** As {@link #run(String, String, Args, Function, PrintStream)}, for the cases {@code measured} accepts only (ONNX Runtime: inference). */
+    public static void run(String framework, String version, Args a, Predicate<BenchCase> measured, Function<BenchCase, Runnable> step,
+                           PrintStream out) {
         out.println(Json.write(Bench.environment(framework, version, a.threads())));
         out.flush();
         Timing timing = new Timing();
-        List<BenchCase> cases = BenchCase.of(a.caseName());
+        List<BenchCase> cases = BenchCase.of(a.caseName()).stream().filter(measured).toList();
         for (BenchCase c : cases) {
             BenchResult r = Bench.runCase(framework, c, () -> step.apply(c), timing, a.options(), Double.NaN);
             out.println(Json.write(r.toMap()));

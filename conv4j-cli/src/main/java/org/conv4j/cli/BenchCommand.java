@@ -8,32 +8,35 @@ import java.util.concurrent.Callable;
 import org.conv4j.bench.Bench;
 import org.conv4j.bench.BenchCase;
 import org.conv4j.bench.BenchResult;
+import org.conv4j.bench.FmaPeak;
 import org.conv4j.bench.GemmShape;
 import org.conv4j.bench.Timing;
 import org.conv4j.io.Json;
+import org.conv4j.kernel.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code conv4j bench}: the standard speed cases (images/s, GFLOP/s, fraction of SGEMM peak, peak memory). */
+/** {@code conv4j bench}: the standard speed cases (images/s, GFLOP/s, fraction of the FMA peak, peak memory). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the standard cases: LeNet-5, VGG-small, ResNet-20 and SGEMM.",
                 "LeNet-5 at batch 64 (train and infer) and batch 1 (infer), VGG-small and ResNet-20 at batch 64 "
                         + "(train and infer), and SGEMM at the layers' sizes.",
-                "Each case: warm-up, then timed repeats (median, min, max images/s); GFLOP/s (training counts 3 times "
-                        + "the forward FLOPs) and its fraction of this machine's SGEMM peak (Gemm at 1024^3, measured "
-                        + "first); peak heap and peak resident memory. A repeat during which other processes used more "
+                "First the machine's FP32 FMA peak (16 independent FMA chains per thread on the JVM's preferred vector "
+                        + "species, on 1 thread and on --threads), then each case: warm-up, then timed repeats (median, min, max "
+                        + "images/s); GFLOP/s (training counts 3 times the forward FLOPs) and its fraction of the FMA peak on "
+                        + "--threads threads; --case peak measures the peak only; peak heap and peak resident memory. A repeat during which other processes used more "
                         + "than --max-other-load of the machine is discarded and done again (counted as discarded)."})
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> CASES = List.of("lenet5", "vgg-small", "resnet20", "gemm", "all");
+    static final List<String> CASES = List.of("lenet5", "vgg-small", "resnet20", "gemm", "peak", "all");
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--case", paramLabel = "NAME", defaultValue = "all",
-            description = "lenet5, vgg-small, resnet20, gemm or all (default: ${DEFAULT-VALUE}).")
+            description = "lenet5, vgg-small, resnet20, gemm, peak or all (default: ${DEFAULT-VALUE}).")
     String caseName;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "5", description = "Timed repeats per case (default: ${DEFAULT-VALUE}).")
@@ -84,16 +87,22 @@ final class BenchCommand implements Callable<Integer> {
                     env.get("cores"), env.get("date"));
         }
         out.flush();
-        BenchResult peak = Bench.measurePeak(timing, options.withRepeats(Math.min(3, options.repeats())));
-        double peakGflops = peak.gflops().median();
-        if (json) {
-            out.println(Json.write(peak.toMap()));
-        } else {
-            out.printf("SGEMM peak (Gemm %dx%dx%d): %.1f GFLOP/s [%.1f - %.1f]%n%n", GemmShape.PEAK.m(), GemmShape.PEAK.n(), GemmShape.PEAK.k(),
-                    peakGflops, peak.gflops().min(), peak.gflops().max());
+        // the peak on one thread, then on the bench's threads: the latter is what every fraction divides by
+        Timing.Options peakOptions = options.withRepeats(Math.min(3, options.repeats()));
+        double peakGflops = Double.NaN;
+        for (int n : peakThreads(Parallel.threads())) {
+            BenchResult peak = FmaPeak.measure(n, timing, peakOptions);
+            peakGflops = peak.gflops().median();
+            if (json) {
+                out.println(Json.write(peak.toMap()));
+            } else {
+                out.printf("FP32 FMA peak, %d thread%s (%d chains x %d lanes): %.1f GFLOP/s [%.1f - %.1f]%n", n, n == 1 ? "" : "s",
+                        FmaPeak.CHAINS, FmaPeak.lanes(), peakGflops, peak.gflops().min(), peak.gflops().max());
+            }
+            out.flush();
         }
-        out.flush();
-        List<BenchCase> cases = key.equals("gemm") ? List.of() : BenchCase.of(key);
+        if (!json) out.println();
+        List<BenchCase> cases = key.equals("gemm") || key.equals("peak") ? List.of() : BenchCase.of(key);
         if (!cases.isEmpty() && !json) {
             out.printf("%-10s %-5s %5s %10s %10s %10s %9s %8s %7s %8s %7s %9s%n", "case", "mode", "batch", "images/s", "min", "max",
                     "ms/batch", "GFLOP/s", "of peak", "heap MB", "RSS MB", "discarded");
@@ -128,10 +137,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!json) {
             out.println();
-            out.println("GFLOP/s: images/s x FLOPs per image (conv4j summary; training counts 3x the forward); "
+            out.println("GFLOP/s: images/s x FLOPs per image (conv4j summary; training counts 3x the forward); of peak: over the FMA peak "
+                    + "on the bench's threads; "
                     + "discarded: repeats redone because other processes were busy (+N: busy repeats kept once the redo budget ran out).");
             out.flush();
         }
+    }
+
+    /** The thread counts the peak is measured on: 1, and {@code threads} when that is more. */
+    static List<Integer> peakThreads(int threads) {
+        return threads > 1 ? List.of(1, threads) : List.of(1);
     }
 
     private static double mb(long bytes) {

@@ -57,4 +57,21 @@ class PeerRunnerTest {
         assertEquals("lenet5", last.get("case"));
         assertEquals(1L, last.get("batch"));
     }
+
+    @Test
+    void anInferenceOnlyPeerRunsTheInferenceCasesOnly() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PeerRunner.Args a = PeerRunner.parse(new String[] {"--case", "lenet5", "--repeats", "1", "--warmup", "0", "--seconds", "0.001",
+            "--max-other-load", "1"});
+        List<String> built = new java.util.ArrayList<>();
+        PeerRunner.run("fake", "1.0", a, c -> !c.train(), c -> {
+            built.add(c.mode() + "/" + c.batch());
+            return () -> { };
+        }, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertEquals(List.of("infer/64", "infer/1"), built);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size());
+        assertEquals("infer", Json.parseObject(lines.get(1)).get("mode"));
+        assertEquals(1L, Json.parseObject(lines.get(2)).get("batch"));
+    }
 }

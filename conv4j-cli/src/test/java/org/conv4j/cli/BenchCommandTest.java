@@ -31,7 +31,10 @@ class BenchCommandTest {
         assertEquals(5, l.size(), r.out());
         assertEquals("env", l.get(0).get("record"));
         assertEquals(1L, l.get(0).get("threads"));
-        assertEquals("peak-1024", l.get(1).get("mode"));
+        assertEquals("peak", l.get(1).get("case"));
+        assertEquals("fma-1t", l.get(1).get("mode"), "one thread: the peak on one thread only");
+        double peak = ((Number) l.get(1).get("gflops")).doubleValue();
+        assertTrue(peak > 0, "peak " + peak);
         assertEquals(List.of("train/64", "infer/64", "infer/1"),
                 List.of(l.get(2).get("mode") + "/" + l.get(2).get("batch"), l.get(3).get("mode") + "/" + l.get(3).get("batch"),
                         l.get(4).get("mode") + "/" + l.get(4).get("batch")));
@@ -46,6 +49,7 @@ class BenchCommandTest {
             assertTrue(ips > 0, "images/s " + ips);
             long flops = m.get("mode").equals("train") ? 3 * 833_040L : 833_040L;
             assertEquals(ips * flops / 1e9, gf, 1e-9 * Math.max(1, gf));
+            assertEquals(gf / peak, ((Number) m.get("peak_fraction")).doubleValue(), 1e-12, "the fraction is of the FMA peak");
         }
     }
 
@@ -54,16 +58,38 @@ class BenchCommandTest {
         Cli r = Cli.run("bench", "--case", "gemm", "--repeats", "1", "--warmup", "0", "--seconds", "0.005", "--max-other-load", "1");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("conv4j bench: "), r.out());
-        assertTrue(r.out().contains("SGEMM peak (Gemm 1024x1024x1024): "), r.out());
+        assertTrue(r.out().contains("FP32 FMA peak, 1 thread (16 chains x "), r.out());
         for (String s : List.of("lenet5-conv1", "lenet5-fc1 (B^T)", "vgg-conv4", "resnet-l3")) assertTrue(r.out().contains(s), s + " in " + r.out());
         assertFalse(r.out().contains("ms/batch"), "no model table for --case gemm");
+    }
+
+    @Test
+    void peakCaseMeasuresOneThreadThenTheBenchThreads() {
+        Cli r = Cli.run("bench", "--case", "peak", "--repeats", "1", "--warmup", "0", "--seconds", "0.01", "--threads", "2",
+                "--max-other-load", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        List<Map<String, Object>> l = lines(r.out());
+        assertEquals(3, l.size(), r.out());
+        assertEquals(List.of("fma-1t", "fma-2t"), List.of(l.get(1).get("mode"), l.get(2).get("mode")));
+        for (Map<String, Object> m : l.subList(1, 3)) {
+            assertEquals("peak", m.get("case"));
+            assertTrue(((Number) m.get("gflops")).doubleValue() > 0, m.toString());
+            assertFalse(m.containsKey("images_per_s"), "a peak has no images: " + m);
+        }
+    }
+
+    @Test
+    void peakThreadsAreOneAndTheBenchThreads() {
+        assertEquals(List.of(1), BenchCommand.peakThreads(1));
+        assertEquals(List.of(1, 2), BenchCommand.peakThreads(2));
+        assertEquals(List.of(1, 8), BenchCommand.peakThreads(8));
     }
 
     @Test
     void badInputGivesOneLineAndExitCode2() {
         String[][] bad = {
             {"--case", "alexnet"}, {"--repeats", "0"}, {"--warmup", "-1"}, {"--threads", "0"}, {"--seconds", "0"}, {"--max-other-load", "2"}};
-        String[] expected = {"--case must be one of lenet5, vgg-small, resnet20, gemm, all, got 'alexnet'", "--repeats must be >= 1, got 0",
+        String[] expected = {"--case must be one of lenet5, vgg-small, resnet20, gemm, peak, all, got 'alexnet'", "--repeats must be >= 1, got 0",
             "--warmup must be >= 0, got -1", "--threads must be >= 1, got 0", "--seconds must be in (0, 600], got 0.0",
             "--max-other-load must be in [0, 1], got 2.0"};
         for (int i = 0; i < bad.length; i++) {
