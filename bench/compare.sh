@@ -9,15 +9,18 @@
 #   THREADS=2 REPEATS=5 CASES="lenet5" PEERS="pytorch" bench/compare.sh
 #   PEERS=ort GEMM=0 bench/compare.sh     # conv4j against ONNX Runtime only
 #
-# ONNX Runtime runs the ONNX files `conv4j export` writes for the cases' zoo networks (into
-# $OUT/onnx at the start): the same layers, shapes and initial weights as conv4j's own step.
+# ONNX Runtime runs the committed bench/onnx/{lenet5,vgg-small,resnet20}.onnx: the cases' zoo
+# networks defined in PyTorch 1.13 and exported by tools/bench_onnx.py (opset 13, BatchNorm folded
+# in eval mode, dynamic batch), so running the comparison needs no PyTorch; conv4j-onnx's BenchOnnxTest
+# checks they are the zoo's layers, shapes and FLOPs. Regenerate: /usr/bin/python3 tools/bench_onnx.py.
 #
 # Settings (environment): THREADS (2), REPEATS (5), WARMUP (8), SECONDS_PER_REPEAT (0.5),
 # MAX_OTHER_LOAD (0.10: a repeat during which other processes used more of the machine is redone;
 # each runner also waits up to QUIET_WAIT (300) seconds for the machine to be that quiet first),
 # CASES ("lenet5 vgg-small resnet20"), PEERS ("pytorch dl4j ort"), GEMM (1: also the SGEMM comparison),
-# OUT (bench/results/DATE). The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB;
-# onnxruntime: 30 MB) from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
+# OUT (bench/results/DATE), ONNX_DIR (bench/onnx; another folder holding the three .onnx files).
+# The first run downloads the peers (DJL + libtorch, DL4J + nd4j: ~250 MB; onnxruntime: 30 MB)
+# from Maven Central; nothing is downloaded at run time (-Dai.djl.offline=true).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS=${THREADS:-2}
@@ -29,6 +32,7 @@ CASES=${CASES:-lenet5 vgg-small resnet20}
 PEERS=${PEERS:-pytorch dl4j ort}
 GEMM=${GEMM:-1}
 OUT=${OUT:-$root/bench/results/$(date -u +%Y%m%d-%H%M%S)}
+ONNX_DIR=${ONNX_DIR:-$root/bench/onnx}
 mkdir -p "$OUT"
 
 # the JVM the launcher picks (the newest JDK >= 17), so conv4j and the JVM peers run on the same one
@@ -53,16 +57,6 @@ echo "compare: building conv4j and the peers (output in $OUT)..." >&2
 if [ -n "$modules" ]; then
   (cd "$root" && mvn -B -q -ntp -f bench/peers/pom.xml -pl "$modules" package) >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 fi
-case " $PEERS " in *" ort "*)
-  # the cases' networks as ONNX files, written by conv4j itself (zoo name and input size per case)
-  mkdir -p "$OUT/onnx"
-  for c in $CASES; do
-    case "$c" in lenet5) zoo=lenet5 in=1x28x28 ;; vgg-small) zoo=vgg_small in=3x32x32 ;; resnet20) zoo=resnet20 in=3x32x32 ;;
-      *) echo "compare: unknown case '$c' (lenet5, vgg-small, resnet20)" >&2; exit 2 ;; esac
-    CONV4J_JAVA="$JAVA" "$root/conv4j" export --model "$zoo" --input "$in" --classes 10 --out "$OUT/onnx/$c.onnx" >>"$OUT/build.log" 2>&1 \
-      || { cat "$OUT/build.log" >&2; exit 1; }
-  done ;;
-esac
 
 common=(--repeats "$REPEATS" --warmup "$WARMUP" --seconds "$SECONDS_PER_REPEAT" --max-other-load "$MAX_OTHER_LOAD" --threads "$THREADS")
 peer_cp() { echo "$root/bench/peers/$1/target/classes:$root/bench/peers/$1/target/lib/*"; }
@@ -107,7 +101,7 @@ run_peer() { # peer case
         --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" || peer_failed "$1" "$2" ;;
     ort)
       # --threads sets the intra-op pool; ORT spins its threads between runs by default, as it ships
-      "$JAVA" -Dconv4j.onnx.dir="$OUT/onnx" -cp "$(peer_cp ort)" org.conv4j.peers.OrtBench \
+      "$JAVA" -Dconv4j.onnx.dir="$ONNX_DIR" -cp "$(peer_cp ort)" org.conv4j.peers.OrtBench \
         --case "$2" "${common[@]}" >"$OUT/ort-$2.jsonl" 2>>"$OUT/ort.log" || peer_failed "$1" "$2" ;;
     *) echo "compare: unknown peer '$1' (pytorch, dl4j, ort)" >&2; exit 2 ;;
   esac

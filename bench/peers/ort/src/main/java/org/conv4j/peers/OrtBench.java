@@ -16,10 +16,12 @@ import org.conv4j.tensor.Tensor;
 
 /**
  * The inference cases in ONNX Runtime (the Java API, CPU execution provider), measured by conv4j's
- * own harness ({@link PeerRunner}): the network is the ONNX file {@code conv4j export} wrote for the
- * case's zoo model ({@code -Dconv4j.onnx.dir=DIR} holds {@code lenet5.onnx}, {@code vgg-small.onnx},
- * {@code resnet20.onnx}; bench/compare.sh writes them), run with every graph optimisation
- * (ORT_ENABLE_ALL: BatchNorm folded into the convolutions, activations fused), sequential execution,
+ * own harness ({@link PeerRunner}): the network is the case's zoo model defined in PyTorch 1.13
+ * and exported by tools/bench_onnx.py (BatchNorm folded into the convolutions by the exporter),
+ * {@code lenet5.onnx}, {@code vgg-small.onnx} or {@code resnet20.onnx} in {@code -Dconv4j.onnx.dir=DIR}
+ * (default {@code bench/onnx} relative to the working directory, where they are committed;
+ * bench/compare.sh passes that folder's absolute path, or {@code ONNX_DIR}), run with every graph
+ * optimisation (ORT_ENABLE_ALL: activations fused), sequential execution,
  * {@code --threads} intra-op threads and one inter-op thread, on the same fixed N(0, 1) batch as
  * conv4j's. The training cases are not run: ONNX Runtime's Java API here is inference only.
  */
@@ -29,8 +31,7 @@ public final class OrtBench {
 
     public static void main(String[] args) throws OrtException {
         PeerRunner.Args a = PeerRunner.parse(args);
-        String dir = System.getProperty("conv4j.onnx.dir");
-        if (dir == null) throw new IllegalArgumentException("OrtBench: -Dconv4j.onnx.dir=DIR (the folder of the cases' .onnx files) is required");
+        String dir = System.getProperty("conv4j.onnx.dir", "bench/onnx");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         PeerRunner.run("ort", "ONNX Runtime " + env.getVersion() + " (Java, CPU)", a, c -> !c.train(),
                 c -> step(env, Path.of(dir).resolve(c.model() + ".onnx"), c, a.threads()), System.out);
