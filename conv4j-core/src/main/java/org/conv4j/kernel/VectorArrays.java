@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Every element gets exactly the scalar loop's result (no reassociation).
  */
 final class VectorArrays {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Species.FLOAT;
     // doubles in vectors of the same width, and floats in half of one: H converts to one D
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
     private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));

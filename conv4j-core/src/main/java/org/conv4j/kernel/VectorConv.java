@@ -15,16 +15,21 @@ import jdk.incubator.vector.VectorSpecies;
  * for fewer output channels than a column panel, dot products over them. Only loaded when
  * {@link Simd#enabled()}.
  *
- * <p>The arithmetic is {@link VectorGemm}'s: 4 x NR tiles of fused multiply-adds in k order,
+ * <p>The arithmetic is {@link VectorGemm}'s: MR x NR tiles of fused multiply-adds in k order,
  * k cut into the same even blocks (the dot products: lanes summed over each task's images in
  * order), so the result does not depend on the thread count.
  */
 final class VectorConv {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Species.FLOAT;
     private static final int L = S.length();
-    private static final int MR = 4;
+    private static final int MR = VectorGemm.MR;
     private static final int NR = 2 * L;
-    private static final int KC = 256;
+    // k blocks of the products over taps (forward, input gradient): a tile's MR x 576 weights (18 KiB
+    // at MR = 8) stay in L1, and VGG/ResNet's 3x3 layers up to 64 channels need one pass over y
+    // (32 -> 32 channels at 32 x 32, 1 thread: 152 -> 158 GFLOP/s against blocks of 256)
+    private static final int KC_TAPS = 576;
+    // k blocks of the weight gradient's product over pixels: a kc x NR panel of dy^T stays in L1
+    private static final int KC_PIXELS = 256;
 
     // [0] the padded images of a task, [1] a tile (or nine vectors of lanes), [2] a k block of dy^T, [3] dW^T, [4] dy over padded rows,
     // [5] the forward's output over padded rows
@@ -71,14 +76,14 @@ final class VectorConv {
         return g.ow % L == 0 && g.oh * g.ow % NR == 0;
     }
 
-    /** The k blocks' size for K rows: even blocks of at most KC. */
-    static int blockSize(int k) {
-        int blocks = (k + KC - 1) / KC;
+    /** The k blocks' size for K rows: even blocks of at most max. */
+    private static int blockSize(int k, int max) {
+        int blocks = (k + max - 1) / max;
         return (k + blocks - 1) / blocks;
     }
 
     /**
-     * Packs a group's weights (OCg rows of K, {@code w[wo + o*k + p]}) into 4-row panels, k-major
+     * Packs a group's weights (OCg rows of K, {@code w[wo + o*k + p]}) into MR-row panels, k-major
      * within each k block: the layout {@link #forward} reads, {@link #packedSize} floats of ap; rows past OCg are 0.
      */
     static void packWeights(float[] w, int wo, int ocg, int k, float[] ap) {
@@ -86,7 +91,7 @@ final class VectorConv {
     }
 
     private static void packWeights(float[] w, int wo, int ocg, int k, float[] ap, int apo) {
-        int mPad = packedSize(ocg, 1), kc = blockSize(k);
+        int mPad = packedSize(ocg, 1), kc = blockSize(k, KC_TAPS);
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             for (int i0 = 0; i0 < mPad; i0 += MR) {
@@ -122,7 +127,7 @@ final class VectorConv {
     static void forward(ConvGeometry g, int cg, int ocg, float[] ap, float[] x, int xo, int inSize, int c0, int count,
                         float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
         int hp = phaseHeight(g), wp = phaseWidth(g), imageP = cg * g.sh * g.sw * hp * wp;
-        int k = g.colRows(cg), kc = blockSize(k), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
+        int k = g.colRows(cg), kc = blockSize(k, KC_TAPS), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
         boolean dense = dense(g);
         // the pixels a panel runs over, per image; past the padded rows the last panel reads the next
         // image, or the tail's zeros: results that are dropped
@@ -215,7 +220,7 @@ final class VectorConv {
      * values are one contiguous run of the padded image. So dW^T (K x OCg) is a matrix product
      * over each image's t, image after image, whose A rows are read in place from the padded
      * image and whose B is dy^T with zeros in the wp - OW extra columns of each row, packed a k
-     * block at a time. {@link VectorGemm}'s 4 x NR tiles sum the k blocks in order. With a stride,
+     * block at a time. {@link VectorGemm}'s MR x NR tiles sum the k blocks in order. With a stride,
      * the same holds in the phase planes of {@link #forward}.
      */
     static void weightGradient(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
@@ -227,14 +232,14 @@ final class VectorConv {
         float[] xp = g.sh * g.sw == 1 ? pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail)
                 : padPhases(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, tail);
         float[] tile = scratch[1];
-        int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span), ldd = Gemm.leadingDimension(count * span);
+        int k = g.colRows(cg), span = g.oh * wp, kc = blockSize(span, KC_PIXELS), ldd = Gemm.leadingDimension(count * span);
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
         if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, span, dyp, ldd);
-        int[] taps = taps(g, cg, hp, wp);
+        int[] taps = taps(g, cg, hp, wp), rowStarts = new int[MR];
         for (int j = 0; j < count; j++) {
             for (int s0 = 0; s0 < span; s0 += kc) {
                 int kcb = Math.min(kc, span - s0), t0 = j * span + s0, base = j * imageP + s0;
@@ -243,8 +248,8 @@ final class VectorConv {
                     for (int ir = 0; ir < rowPanels; ir++) {
                         // rows past K repeat the last one; their results are dropped below
                         int p = ir * MR;
-                        VectorGemm.kernelRows(kcb, xp, base + taps[p], base + taps[Math.min(p + 1, k - 1)], base + taps[Math.min(p + 2, k - 1)],
-                                base + taps[Math.min(p + 3, k - 1)], bp, jr * kcb * NR, tile);
+                        for (int r = 0; r < MR; r++) rowStarts[r] = base + taps[Math.min(p + r, k - 1)];
+                        VectorGemm.kernelRows(kcb, xp, rowStarts, bp, jr * kcb * NR, tile);
                         VectorGemm.update(tile, ct, p * ocPad + jr * NR, ocPad, t0 > 0);
                     }
                 }
@@ -311,8 +316,8 @@ final class VectorConv {
 
     /**
      * Packs a group's W^T for {@link #inputGradient}: the rows are its K taps in (ki, kj, ci) order
-     * (so the four rows of a panel are four channels, a plane apart in the padded image, unless
-     * Cg < 4), each of OCg values w[wo + o*K + (ci, ki, kj)]; fills {@code offsets} with each
+     * (so the rows of a panel are channels, a plane apart in the padded image, unless
+     * Cg < MR), each of OCg values w[wo + o*K + (ci, ki, kj)]; fills {@code offsets} with each
      * row's tap offset in a padded image of the geometry. {@code wt} is K*OCg floats of scratch;
      * the panels take {@link #packedSize packedSize(K, OCg)} floats from ap[apo].
      */
@@ -335,14 +340,14 @@ final class VectorConv {
      * packed by {@link #packInputGradientWeights} (ap, offsets): SPEC 1's col2im of W^T dy, with
      * the scatter done as the product is stored. Over "pixels" t = oy*wp + ox of dy's rows padded
      * to the padded input's width, tap p of every pixel lands at {@code offsets[p] + t} of the
-     * padded dx, so each row of a 4 x NR tile of W^T dy is added to dx as two vectors; dy's extra
+     * padded dx, so each row of an MR x NR tile of W^T dy is added to dx as two vectors; dy's extra
      * columns are zeros and add nothing. Unlike the full convolution with the rotated filter, no
      * multiply-add is spent on the zeros around dy.
      */
     static void inputGradient(ConvGeometry g, int cg, int ocg, float[] ap, int apo, int[] offsets, float[] dy, int dyo, int dySize,
                               int oc0, int count, float[] dx, int dxo, int inSize, int c0) {
         int hp = g.h + g.pt + g.pb, wp = g.w + g.pl + g.pr, planeP = hp * wp, imageP = cg * planeP;
-        int k = g.colRows(cg), kc = blockSize(ocg), mPad = (k + MR - 1) / MR * MR;
+        int k = g.colRows(cg), kc = blockSize(ocg, KC_TAPS), mPad = (k + MR - 1) / MR * MR;
         int span = g.oh * wp, stride = (span + NR - 1) / NR * NR, ld = Gemm.leadingDimension(count * stride);
         // the last panel's pixels and the extra columns' taps reach past the last plane: they add zeros there
         int size = count * imageP + stride - span + (g.kw - 1) * g.dw;
@@ -505,11 +510,19 @@ final class VectorConv {
         return xp;
     }
 
-    /** tile[4, NR] = Apanel[4, kc] B[kc, NR], B's row p in two vectors at b[base0 + rows[p0 + p]] and b[base1 + ...]. */
+    /**
+     * tile[MR, NR] = Apanel[MR, kc] B[kc, NR], B's row p in two vectors at b[base0 + rows[p0 + p]]
+     * and b[base1 + ...]; one method per tile height, as {@link VectorGemm}'s kernels.
+     */
     private static void kernel(int kc, float[] a, int ai, float[] b, int base0, int base1, int[] rows, int p0, float[] t) {
+        if (MR == 8) kernel8(kc, a, ai, b, base0, base1, rows, p0, t);
+        else kernel4(kc, a, ai, b, base0, base1, rows, p0, t);
+    }
+
+    private static void kernel4(int kc, float[] a, int ai, float[] b, int base0, int base1, int[] rows, int p0, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += MR) {
+        for (int p = 0; p < kc; p++, ai += 4) {
             int r = rows[p0 + p];
             FloatVector b0 = FloatVector.fromArray(S, b, base0 + r), b1 = FloatVector.fromArray(S, b, base1 + r);
             FloatVector v = FloatVector.broadcast(S, a[ai]);
@@ -533,6 +546,56 @@ final class VectorConv {
         c21.intoArray(t, 2 * NR + L);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + L);
+    }
+
+    private static void kernel8(int kc, float[] a, int ai, float[] b, int base0, int base1, int[] rows, int p0, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++, ai += 8) {
+            int r = rows[p0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, base0 + r), b1 = FloatVector.fromArray(S, b, base1 + r);
+            FloatVector v = FloatVector.broadcast(S, a[ai]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
     }
 
     // y[yi .. yi+NR) = f((y +) tile row + shift), f = max(0, .) when relu: the last k block's store

@@ -9,15 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The classic Goto/BLIS structure: A is packed once into MR-row panels (k-major, the
  * transpose folded into the packing), k is cut into even blocks of at most KC, and a
- * register-tiled micro-kernel updates an MR x NR tile of C (MR = 4 rows, NR = two vectors:
- * 8 accumulators + 2 B vectors + 1 broadcast) with fused multiply-add. A 6-row tile (15 of AVX2's
- * 16 registers) ran at 92 GFLOP/s per core on JDK 17 but spilled on JDK 25 (41); 4 rows run at
- * 82-85 on both, and conv layers' channel counts are multiples of 4.
+ * register-tiled micro-kernel updates an MR x NR tile of C (NR = two vectors) with fused
+ * multiply-add. With 16 vector registers (AVX2) MR = 4: 8 accumulators + 2 B vectors + 1
+ * broadcast; a 6-row tile (15 registers) ran at 92 GFLOP/s per core on JDK 17 but spilled on
+ * JDK 25 (41), 4 rows run at 82-85 on both. With 32 (AVX-512) MR = 8: 16 accumulators, 2 B
+ * vector loads per 16 FMAs instead of per 8; the kernel alone, in L1, went from 186-196 to
+ * 237-243 GFLOP/s on one core of a Xeon (Sapphire Rapids), JDK 17 and 25 alike.
  * B is read in place when it is not transposed and a kc x NR panel of it stays in L1 (its
  * row stride does not map the rows onto a few cache sets, as multiples of 1-4 KiB do);
  * otherwise it is packed: once for all tasks when several row blocks of tasks share its columns,
  * else by each task for its own columns (B^T with a gather of L source rows at a time). Where
- * B is packed anyway and has at most 16 column panels, A is read in place four rows at a time
+ * B is packed anyway and has at most 16 column panels, A is read in place MR rows at a time
  * instead: reused over so few panels, packing it cost up to a quarter of the product. Packing
  * large operands is split over the threads. Tiles at the right and bottom edges go through a
  * small buffer, so every element of C gets the same arithmetic:
@@ -33,9 +35,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and N threads agree bit for bit.
  */
 final class VectorGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Species.FLOAT;
     private static final int L = S.length();
-    private static final int MR = 4;
+    /** Tile height: 8 rows where there are 32 vector registers (AVX-512: 16 accumulators + 2 B vectors + 1 broadcast), else 4. */
+    static final int MR = L >= 16 ? 8 : 4;
     private static final int NR = 2 * L;
     private static final int KC = 256;             // k block: an NR panel of B (16 KiB) stays in L1
     private static final int ROW_PANELS = 24;       // a task's A block: 96 x KC floats, in L2
@@ -112,7 +115,7 @@ final class VectorGemm {
     /**
      * The tiled product: C = op(A) op(B), C's element (i, j) at {@code c[cOff + i*ldc + j]}, or at
      * {@code c[cOff + j*ldc + i]} when {@code transC} (the swapped A B^T). A is packed k-major
-     * first, or read in place four rows at a time (not transposed: see below).
+     * first, or read in place MR rows at a time (not transposed: see below).
      */
     private static void tiled(int m, int n, int k, boolean transA, float[] a, int aOff, int lda,
                               boolean transB, float[] b, int bOff, int ldb,
@@ -228,6 +231,7 @@ final class VectorGemm {
         int ldt = (jr1 - jr0) * NR;
         if (transC && scratch[4].length < (ir1 - ir0) * MR * ldt) scratch[4] = new float[(ir1 - ir0) * MR * ldt];
         float[] bp = scratch[1], tile = scratch[2], ct = scratch[4];
+        int[] rowStarts = new int[MR];
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = accumulate || p0 > 0;
@@ -262,8 +266,8 @@ final class VectorGemm {
                         // rows past m repeat the last row; their results are dropped below
                         int r0 = aOff + i * lda + p0, last = aOff + (m - 1) * lda + p0;
                         assert bStride == NR : "A is read in place only in the swapped A B^T, whose B is packed";
-                        kernelRows(kcb, a, r0, Math.min(r0 + lda, last), Math.min(r0 + 2 * lda, last), Math.min(r0 + 3 * lda, last),
-                                bs, bi, tile);
+                        for (int r = 0; r < MR; r++) rowStarts[r] = Math.min(r0 + r * lda, last);
+                        kernelRows(kcb, a, rowStarts, bs, bi, tile);
                     }
                     if (transC) {
                         update(tile, ct, (i - ir0 * MR) * ldt + j - jr0 * NR, ldt, p0 > 0);
@@ -294,13 +298,22 @@ final class VectorGemm {
     }
 
     /**
-     * tile[4, NR] = Apanel[4, kc] Bpanel[kc, NR]: A packed k-major (4 floats per k), B rows
-     * {@code ldb} apart. Eight accumulators live in registers for the whole k loop.
+     * tile[MR, NR] = Apanel[MR, kc] Bpanel[kc, NR]: A packed k-major (MR floats per k), B rows
+     * {@code ldb} apart. The accumulators live in registers for the whole k loop; one method per
+     * tile height (the JIT folds the choice, MR being a constant).
      */
     private static void kernel(int kc, float[] a, int ai, float[] b, int bi, int ldb, float[] t) {
+        if (MR == 8) kernel8(kc, a, ai, b, bi, ldb, t);
+        else kernel4(kc, a, ai, b, bi, ldb, t);
+    }
+
+    // the accumulators go to the tile buffer and C is updated in another method: a kernel with
+    // many more vector operations exceeds what the JIT inlines into one compilation (JDK 25 then
+    // leaves vector operations as calls), and a helper taking vectors would box them
+    private static void kernel4(int kc, float[] a, int ai, float[] b, int bi, int ldb, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += ldb) {
+        for (int p = 0; p < kc; p++, ai += 4, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
             c00 = x.fma(b0, c00);
@@ -315,9 +328,6 @@ final class VectorGemm {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        // the accumulators go to the tile buffer and C is updated in another method: a kernel
-        // with many more vector operations exceeds what the JIT inlines into one compilation
-        // (JDK 25 then leaves vector operations as calls), and a helper taking vectors would box them
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
         c10.intoArray(t, NR);
@@ -326,13 +336,67 @@ final class VectorGemm {
         c21.intoArray(t, 2 * NR + L);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + L);
+    }
+
+    private static void kernel8(int kc, float[] a, int ai, float[] b, int bi, int ldb, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++, ai += 8, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
     }
 
     /** As {@link #kernel} with B packed, NR floats per k step: a constant stride (see {@link #kernelRows}). */
     private static void kernelPacked(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
+        if (MR == 8) kernelPacked8(kc, a, ai, b, bi, t);
+        else kernelPacked4(kc, a, ai, b, bi, t);
+    }
+
+    private static void kernelPacked4(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector x = FloatVector.broadcast(S, a[ai]);
             c00 = x.fma(b0, c00);
@@ -347,9 +411,6 @@ final class VectorGemm {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        // the accumulators go to the tile buffer and C is updated in another method: a kernel
-        // with many more vector operations exceeds what the JIT inlines into one compilation
-        // (JDK 25 then leaves vector operations as calls), and a helper taking vectors would box them
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
         c10.intoArray(t, NR);
@@ -360,15 +421,69 @@ final class VectorGemm {
         c31.intoArray(t, 3 * NR + L);
     }
 
+    private static void kernelPacked8(int kc, float[] a, int ai, float[] b, int bi, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++, ai += 8, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+    }
+
     /**
-     * As {@link #kernel}, with A read in place: tile[4, NR] = A[4, kc] Bpanel[kc, NR], A's rows
-     * contiguous from a0..a3, B packed, NR floats per k step (the swapped A B^T, VectorConv's
-     * weight gradient). Both indices step by a constant, so the JIT checks their bounds once per
-     * call rather than at every load (with B's row stride an argument it could not: 54 -> 68
-     * GFLOP/s at 64 x 256 x 4096, B transposed, single thread). A separate method: the packed
-     * kernel with four row pointers ran 20% slower in the product.
+     * As {@link #kernel}, with A read in place: tile[MR, NR] = A[MR, kc] Bpanel[kc, NR], row r of A
+     * contiguous from {@code rows[r]}, B packed, NR floats per k step (the swapped A B^T,
+     * VectorConv's weight gradient). Both indices step by a constant, so the JIT checks their
+     * bounds once per call rather than at every load (with B's row stride an argument it could
+     * not: 54 -> 68 GFLOP/s at 64 x 256 x 4096, B transposed, single thread). A separate method:
+     * the packed kernel with row pointers ran 20% slower in the product.
      */
-    static void kernelRows(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, float[] t) {
+    static void kernelRows(int kc, float[] a, int[] rows, float[] b, int bi, float[] t) {
+        if (MR == 8) kernelRows8(kc, a, rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], b, bi, t);
+        else kernelRows4(kc, a, rows[0], rows[1], rows[2], rows[3], b, bi, t);
+    }
+
+    private static void kernelRows4(int kc, float[] a, int a0, int a1, int a2, int a3, float[] b, int bi, float[] t) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         for (int p = 0; p < kc; p++) {
@@ -395,6 +510,56 @@ final class VectorGemm {
         c21.intoArray(t, 2 * NR + L);
         c30.intoArray(t, 3 * NR);
         c31.intoArray(t, 3 * NR + L);
+    }
+
+    private static void kernelRows8(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, float[] b, int bi, float[] t) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++) {
+            int q = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, b, q), b1 = FloatVector.fromArray(S, b, q + L);
+            FloatVector v = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
     }
 
     /** C[MR, NR] = (C +) tile, for a whole tile inside C. */
@@ -541,9 +706,9 @@ final class VectorGemm {
                         for (int r = 0; r < mv; r++) ap[dst + r] = a[src + r];
                     }
                 } else if (mv == MR) {
-                    // four source rows read side by side, the panel written in order: with
+                    // the MR source rows read side by side, the panel written in order: with
                     // gathers, L / MR steps of k at a time
-                    int r0 = aOff + i0 * lda + p0, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+                    int r0 = aOff + i0 * lda + p0;
                     int p = 0, dst = base;
                     if (Simd.widening()) {
                         int[] taps = panelTaps(lda);
@@ -552,10 +717,7 @@ final class VectorGemm {
                         }
                     }
                     for (; p < kcb; p++, dst += MR) {
-                        ap[dst] = a[r0 + p];
-                        ap[dst + 1] = a[r1 + p];
-                        ap[dst + 2] = a[r2 + p];
-                        ap[dst + 3] = a[r3 + p];
+                        for (int r = 0, src = r0 + p; r < MR; r++, src += lda) ap[dst + r] = a[src];
                     }
                 } else {
                     java.util.Arrays.fill(ap, base, base + kcb * MR, 0f);

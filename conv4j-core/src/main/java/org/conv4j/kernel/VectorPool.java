@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * a NaN goes through the scalar loop (PyTorch's last-NaN rule).
  */
 final class VectorPool {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Species.FLOAT;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
 
     private VectorPool() {
