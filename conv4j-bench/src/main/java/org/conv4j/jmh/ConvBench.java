@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBench {
     @Param({"lenet5-conv1", "lenet5-conv2", "vgg-conv1", "vgg-conv2", "vgg-conv3", "vgg-conv4",
-            "resnet-l1", "resnet-l2", "resnet-l3", "resnet-down2"})
+            "resnet-l1", "resnet-l2", "resnet-l3", "resnet-l2-first", "resnet-l3-first", "resnet-down2"})
     public String layer;
 
     private ConvGeometry g;

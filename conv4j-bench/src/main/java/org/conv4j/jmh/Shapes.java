@@ -28,17 +28,19 @@ public final class Shapes {
         }
     }
 
-    public static final Map<String, ConvShape> CONVS = Map.of(
-            "lenet5-conv1", new ConvShape(1, 28, 28, 6, 5, 1, 2),
-            "lenet5-conv2", new ConvShape(6, 14, 14, 16, 5, 1, 0),
-            "vgg-conv1", new ConvShape(3, 32, 32, 32, 3, 1, 1),
-            "vgg-conv2", new ConvShape(32, 32, 32, 32, 3, 1, 1),
-            "vgg-conv3", new ConvShape(32, 16, 16, 64, 3, 1, 1),
-            "vgg-conv4", new ConvShape(64, 16, 16, 64, 3, 1, 1),
-            "resnet-l1", new ConvShape(16, 32, 32, 16, 3, 1, 1),
-            "resnet-l2", new ConvShape(32, 16, 16, 32, 3, 1, 1),
-            "resnet-l3", new ConvShape(64, 8, 8, 64, 3, 1, 1),
-            "resnet-down2", new ConvShape(16, 32, 32, 32, 1, 2, 0));
+    public static final Map<String, ConvShape> CONVS = Map.ofEntries(
+            Map.entry("lenet5-conv1", new ConvShape(1, 28, 28, 6, 5, 1, 2)),
+            Map.entry("lenet5-conv2", new ConvShape(6, 14, 14, 16, 5, 1, 0)),
+            Map.entry("vgg-conv1", new ConvShape(3, 32, 32, 32, 3, 1, 1)),
+            Map.entry("vgg-conv2", new ConvShape(32, 32, 32, 32, 3, 1, 1)),
+            Map.entry("vgg-conv3", new ConvShape(32, 16, 16, 64, 3, 1, 1)),
+            Map.entry("vgg-conv4", new ConvShape(64, 16, 16, 64, 3, 1, 1)),
+            Map.entry("resnet-l1", new ConvShape(16, 32, 32, 16, 3, 1, 1)),
+            Map.entry("resnet-l2", new ConvShape(32, 16, 16, 32, 3, 1, 1)),
+            Map.entry("resnet-l3", new ConvShape(64, 8, 8, 64, 3, 1, 1)),
+            Map.entry("resnet-l2-first", new ConvShape(16, 32, 32, 32, 3, 2, 1)),
+            Map.entry("resnet-l3-first", new ConvShape(32, 16, 16, 64, 3, 2, 1)),
+            Map.entry("resnet-down2", new ConvShape(16, 32, 32, 32, 1, 2, 0)));
 
     /** Maps entering the max pools (LeNet-5, VGG-small) and the BatchNorm/ReLU maps (VGG-small, ResNet-20). */
     public static final Map<String, MapShape> MAPS = Map.of(
