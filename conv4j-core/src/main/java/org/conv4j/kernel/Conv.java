@@ -64,17 +64,19 @@ public final class Conv {
             shift = new float[bias.size()];
             System.arraycopy(bias.data(), bias.offset(), shift, 0, shift.length);
         }
-        forward(g, groups, x, weight, null, shift, false, y);
+        forward(g, groups, x, weight, null, shift, null, false, y);
     }
 
     /**
-     * {@code y[i, o] = f(scale[o] * (x * weight[o]) + shift[o])} with f = ReLU when {@code relu},
-     * else the identity: a convolution with a batch norm of fixed statistics and a ReLU folded in
-     * (scale null means 1, shift null 0). The scale multiplies the weights before the product, the
-     * shift and the ReLU are applied as the last k block is stored, so they cost no pass of their own.
+     * {@code y[i, o] = f(scale[o] * (x * weight[o]) + shift[o] + residual[i, o])} with f = ReLU when
+     * {@code relu}, else the identity: a convolution with a batch norm of fixed statistics, a
+     * residual sum (ResNet's {@code relu(F(x) + x)}) and a ReLU folded in (scale null means 1, shift
+     * null 0, residual null none; residual has y's shape). The scale multiplies the weights before
+     * the product; the shift, the residual and the ReLU are applied as the last k block is stored,
+     * so they cost no pass of their own, in the order the separate layers would apply them.
      */
     public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, float[] scale, float[] shift,
-                               boolean relu, Tensor y) {
+                               Tensor residual, boolean relu, Tensor y) {
         int n = x.dim(0), oc = weight.dim(0), cg = g.c / groups, ocg = oc / groups;
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w;
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
@@ -95,10 +97,12 @@ public final class Conv {
                 int c0 = grp * cg, oc0 = grp * ocg;
                 float[] ap = scratch(1, VectorConv.packedSize(ocg, k));
                 VectorConv.packWeights(wd, wOff + grp * ocg * k, ocg, k, ap);
+                float[] rd = residual == null ? null : residual.data();
+                int rShift = residual == null ? 0 : residual.offset() - y.offset();
                 Parallel.forEach(tasks, t -> {
                     int i0 = t * per, count = Math.min(per, n - i0);
                     VectorConv.forward(g, cg, ocg, ap, xd, x.offset() + i0 * inSize, inSize, c0, count,
-                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0, shift, relu);
+                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0, shift, rd, rShift, relu);
                 });
             }
             return;
@@ -133,7 +137,10 @@ public final class Conv {
                     }
                 }
             }
-            if (shift != null || relu) finish(shift, relu, yd, y.offset() + i0 * oc * ohw, count * oc, oc, ohw);
+            if (shift != null || residual != null || relu) {
+                finish(shift, residual == null ? null : residual.data(), residual == null ? 0 : residual.offset() - y.offset(), relu,
+                        yd, y.offset() + i0 * oc * ohw, count * oc, oc, ohw);
+            }
         });
     }
 
@@ -168,12 +175,14 @@ public final class Conv {
         });
     }
 
-    // the planes y[yo + r*ohw ..] of `rows` (image, channel) pairs: += shift[channel], then the ReLU
-    private static void finish(float[] shift, boolean relu, float[] yd, int yo, int rows, int oc, int ohw) {
+    // the planes y[yo + r*ohw ..] of `rows` (image, channel) pairs: += shift[channel], += the
+    // residual's same element (rd has y's layout, rShift floats further on), then the ReLU
+    private static void finish(float[] shift, float[] rd, int rShift, boolean relu, float[] yd, int yo, int rows, int oc, int ohw) {
         for (int r = 0; r < rows; r++) {
             float b = shift == null ? 0f : shift[r % oc];
             int at = yo + r * ohw;
             if (shift != null) for (int j = 0; j < ohw; j++) yd[at + j] += b;
+            if (rd != null) for (int j = 0; j < ohw; j++) yd[at + j] += rd[at + rShift + j];
             if (relu) for (int j = 0; j < ohw; j++) yd[at + j] = Math.max(yd[at + j], 0f);
         }
     }
@@ -246,7 +255,7 @@ public final class Conv {
                 Parallel.forEach(tasks, t -> {
                     int i0 = t * per, count = Math.min(per, n - i0);
                     VectorConv.forward(adjoint, ocg, cg, ap, dyd, dy.offset() + i0 * oc * ohw, oc * ohw, c0, count,
-                            dx.data(), dx.offset() + i0 * inSize, inSize, oc0, null, false);
+                            dx.data(), dx.offset() + i0 * inSize, inSize, oc0, null, null, 0, false);
                 });
             }
         }

@@ -113,7 +113,8 @@ final class VectorConv {
      * y[image j, channel oc0 + o, pixel] for the {@code count} images at x[xo] (each of
      * {@code inSize} floats, channels c0.. of the group): the product of the packed weights
      * {@code ap} (OCg rows) with the implicit column matrix, plus {@code shift[oc0 + o]} (shift
-     * may be null), through a ReLU when {@code relu}. {@code yo} is image 0's offset in y,
+     * may be null), plus the residual's same element {@code res[at + rShift]} for y[at] (res may
+     * be null), through a ReLU when {@code relu}. {@code yo} is image 0's offset in y,
      * {@code ySize} an image's size in y.
      *
      * <p>With stride s > 1 the padded copy is split into s x s phase planes (padded pixels
@@ -129,7 +130,7 @@ final class VectorConv {
      * costing more than the padding columns saved there.
      */
     static void forward(ConvGeometry g, int cg, int ocg, float[] ap, float[] x, int xo, int inSize, int c0, int count,
-                        float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
+                        float[] y, int yo, int ySize, int oc0, float[] shift, float[] res, int rShift, boolean relu) {
         int hp = phaseHeight(g), wp = phaseWidth(g);
         int k = g.colRows(cg), kc = blockSize(k, KC_TAPS), mPad = (ocg + MR - 1) / MR * MR, ohw = g.oh * g.ow;
         boolean dense = dense(g);
@@ -150,7 +151,7 @@ final class VectorConv {
         }
         float[] tile = scratch[1];
         int outStart = yo + oc0 * ohw;
-        boolean epilogue = shift != null || relu;
+        boolean epilogue = shift != null || res != null || relu;
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             boolean add = p0 > 0, last = p0 + kcb == k;
@@ -167,7 +168,8 @@ final class VectorConv {
                         for (int r = 0; r < mv; r++) {
                             int o = i0 + r, at = outPix + o * ohw;
                             float b = shift == null ? 0f : shift[oc0 + o];
-                            if (nv < NR) storePart(tile, r * NR, y, at, nv, add, last && epilogue, b, relu);
+                            if (nv < NR) storePart(tile, r * NR, y, at, nv, add, last && epilogue, b, res, at + rShift, relu);
+                            else if (last && res != null) storeLastResidual(tile, r * NR, y, at, add, b, res, at + rShift, relu);
                             else if (last && epilogue) storeLast(tile, r * NR, y, at, add, b, relu);
                             else store(tile, r * NR, y, at, add);
                         }
@@ -177,12 +179,15 @@ final class VectorConv {
         }
     }
 
-    // y[yi .. yi+nv) = (y +) tile row, then (when last) + shift and the ReLU: a partial panel's store
-    private static void storePart(float[] t, int ti, float[] y, int yi, int nv, boolean add, boolean last, float shift, boolean relu) {
+    // y[yi .. yi+nv) = (y +) tile row, then (when last) + shift, + res[ri ..] (res may be null) and the
+    // ReLU: a partial panel's store
+    private static void storePart(float[] t, int ti, float[] y, int yi, int nv, boolean add, boolean last, float shift,
+                                  float[] res, int ri, boolean relu) {
         for (int q = 0; q < nv; q++) {
             float v = add ? y[yi + q] + t[ti + q] : t[ti + q];
             if (last) {
                 v += shift;
+                if (res != null) v += res[ri + q];
                 if (relu) v = Math.max(v, 0f);
             }
             y[yi + q] = v;
@@ -688,6 +693,18 @@ final class VectorConv {
             FloatVector v = FloatVector.fromArray(S, t, ti + h);
             if (add) v = FloatVector.fromArray(S, y, yi + h).add(v);
             v = v.add(shift);
+            if (relu) v = v.max(0f);
+            v.intoArray(y, yi + h);
+        }
+    }
+
+    // as storeLast, adding res[ri .. ri+NR) after the shift (the residual sum's order); a method of
+    // its own so that storeLast keeps no branch more
+    private static void storeLastResidual(float[] t, int ti, float[] y, int yi, boolean add, float shift, float[] res, int ri, boolean relu) {
+        for (int h = 0; h < NR; h += L) {
+            FloatVector v = FloatVector.fromArray(S, t, ti + h);
+            if (add) v = FloatVector.fromArray(S, y, yi + h).add(v);
+            v = v.add(shift).add(FloatVector.fromArray(S, res, ri + h));
             if (relu) v = v.max(0f);
             v.intoArray(y, yi + h);
         }

@@ -2,6 +2,7 @@ package org.conv4j.nn;
 
 import org.conv4j.kernel.Conv;
 import org.conv4j.kernel.ConvGeometry;
+import org.conv4j.kernel.Elementwise;
 import org.conv4j.kernel.PaddingMode;
 import org.conv4j.kernel.Winograd;
 import org.conv4j.tensor.Shape;
@@ -274,20 +275,32 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * An EVAL forward with the batch norm after it (null for none, else of outChannels channels)
-     * and a ReLU (when {@code relu}) folded into the convolution: its weights scaled per output
-     * channel and its bias shifted, the ReLU applied as the output is stored ({@link ConvFusion}).
+     * An EVAL forward with the batch norm after it (null for none, else of outChannels channels),
+     * a residual sum (null for none, else a tensor of the output's shape) and a ReLU (when
+     * {@code relu}) folded into the convolution: its weights scaled per output channel and its
+     * bias shifted, the residual added and the ReLU applied as the output is stored
+     * ({@link ConvFusion}).
      */
-    Tensor forwardFolded(Tensor x, BatchNorm2d bn, boolean relu) {
+    Tensor forwardFolded(Tensor x, BatchNorm2d bn, Tensor residual, boolean relu) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = buffers.get(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
+        Shape out = Shape.of(x.dim(0), outChannels, g.oh, g.ow);
+        if (residual != null) Check.arg(residual.shape().equals(out), "Conv2d", "residual shape %s does not match the output shape %s", residual.shape(), out);
+        Tensor y = buffers.get(0, out);
         float[] scale = null, shift = bias == null ? null : bias.value().toArray();
         if (bn != null) {
             scale = new float[outChannels];
             shift = bn.fold(shift, scale);
         }
-        if (Conv.usesWinograd(g, groups, outChannels)) Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
-        else Conv.forward(g, groups, x, weight.value(), scale, shift, relu, y);
+        if (!Conv.usesWinograd(g, groups, outChannels)) {
+            Conv.forward(g, groups, x, weight.value(), scale, shift, residual, relu, y);
+        } else if (residual == null) {
+            Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
+        } else {
+            // the Winograd path has no residual epilogue: the sum (and ReLU) as a pass of its own
+            Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, false, y);
+            if (relu) Elementwise.addRelu(y, residual, y);
+            else Elementwise.add(y, residual, y);
+        }
         return y;
     }
 

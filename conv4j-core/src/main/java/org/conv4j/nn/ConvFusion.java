@@ -9,7 +9,10 @@ import org.conv4j.tensor.Tensor;
  * layers after the convolution cost no pass over memory (as inference engines fold batch norm).
  * The result equals the layers run one by one up to float rounding (the scale multiplies the
  * weights instead of the sums). {@link Sequential} and {@link Graph} use it; a graph only where
- * the convolution's and the batch norm's values have no other consumer.
+ * the convolution's and the batch norm's values have no other consumer. In a graph the chain may
+ * also end in a two-input {@link Add} of its output and a value computed before it (ResNet's
+ * {@code relu(bn2(conv2(...)) + x)}): the sum is made as the output is stored, so neither the
+ * sum nor the ReLU costs a pass over memory.
  */
 final class ConvFusion {
     private ConvFusion() {
@@ -27,9 +30,14 @@ final class ConvFusion {
         return 1 + (bn ? 1 : 0) + (relu ? 1 : 0);
     }
 
-    /** The EVAL output of the {@code span} layers first, second, ... for input x. */
-    static Tensor forward(Layer first, Layer second, int span, Tensor x) {
+    /**
+     * The EVAL output of the {@code span} layers first, second, ... for input x; with a residual
+     * (not null), the span includes a sum of the chain's output and it (a {@link Graph}'s
+     * {@link Add} node), which the convolution adds as it stores its output, before the ReLU.
+     */
+    static Tensor forward(Layer first, Layer second, int span, Tensor residual, Tensor x) {
         BatchNorm2d bn = second instanceof BatchNorm2d ? (BatchNorm2d) second : null;
-        return ((Conv2d) first).forwardFolded(x, bn, span == (bn == null ? 2 : 3));
+        int folded = 1 + (bn == null ? 0 : 1) + (residual == null ? 0 : 1);
+        return ((Conv2d) first).forwardFolded(x, bn, residual, span == folded + 1);
     }
 }

@@ -107,6 +107,7 @@ public final class Graph implements Layer {
     private int outputSlot = -1;
     private int[] lastUse; // per value: the last node consuming it, so forward can drop it early
     private int[] evalSpan; // per node: how many nodes from it run as one in EVAL (ConvFusion)
+    private int[] evalResidual; // per node: the value a fused span starting there adds before its ReLU, or -1
 
     private Shape[] savedShapes; // TRAIN: every value's shape, to check and route gradients
 
@@ -205,31 +206,60 @@ public final class Graph implements Layer {
     }
 
     /**
-     * Per node, how many nodes from it run as one in EVAL: the {@link ConvFusion#span} of it and
-     * the layer nodes that follow it in a chain (each consuming the one before as its only input,
-     * which no other node, nor the output, uses), or 2 for a two-input {@link Add} so followed by a
-     * {@link ReLU} (ResNet's {@code relu(F(x) + x)}).
+     * Per node, how many nodes from it run as one in EVAL (and, in {@link #evalResidual}, the value
+     * such a span adds): the {@link ConvFusion#span} of it and the layer nodes that follow it in a
+     * chain (each consuming the one before as its only input, which no other node, nor the output,
+     * uses); a convolution's chain without a ReLU may go on with a two-input {@link Add} of its
+     * output and a value computed before the convolution, and a ReLU after that (ResNet's
+     * {@code relu(bn2(conv2(...)) + x)}); or 2 for a two-input Add followed by a ReLU.
      */
     private int[] evalSpans() {
         int[] consumers = new int[nodes.size() + 1];
         for (Node n : nodes) for (int s : n.slots) consumers[s]++;
         int[] spans = new int[nodes.size()];
+        int[] residual = new int[nodes.size()];
+        Arrays.fill(residual, -1);
         for (int i = 0; i < nodes.size(); i++) {
             Layer[] chain = new Layer[3];
             for (int j = 0; j < 3 && i + j < nodes.size(); j++) {
+                if (j > 0 && !chained(i + j, consumers)) break;
                 Node n = nodes.get(i + j);
-                boolean linked = j == 0 || n.slots[0] == i + j && consumers[i + j] == 1 && outputSlot != i + j;
-                if (n.layer == null || !linked) break;
+                if (n.layer == null) break;
                 chain[j] = n.layer;
             }
             spans[i] = ConvFusion.span(chain[0], chain[1], chain[2]);
+            int end = i + spans[i];   // the node after the span
+            if (chain[0] instanceof Conv2d && !(nodes.get(end - 1).layer instanceof ReLU) && end < nodes.size() && chained(end, consumers)) {
+                Node add = nodes.get(end);
+                int other = add.slots.length != 2 ? -1 : add.slots[0] == end ? add.slots[1] : add.slots[0];
+                if (add.merge instanceof Add && other >= 0 && other <= i) {
+                    residual[i] = other;
+                    spans[i] += end + 1 < nodes.size() && nodes.get(end + 1).layer instanceof ReLU && chained(end + 1, consumers) ? 2 : 1;
+                }
+            }
             Node n = nodes.get(i);
             if (n.merge instanceof Add && n.slots.length == 2 && i + 1 < nodes.size()) {
-                Node next = nodes.get(i + 1);
-                if (next.layer instanceof ReLU && next.slots[0] == i + 1 && consumers[i + 1] == 1 && outputSlot != i + 1) spans[i] = 2;
+                if (nodes.get(i + 1).layer instanceof ReLU && chained(i + 1, consumers)) spans[i] = 2;
             }
         }
+        evalResidual = residual;
         return spans;
+    }
+
+    private static Shape outputShapeOrNull(Layer layer, Shape input) {
+        try {
+            return layer.outputShape(input);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    // whether node k consumes node k-1's value (slot k) and that value has no other consumer and is not the output
+    private boolean chained(int k, int[] consumers) {
+        Node n = nodes.get(k);
+        boolean consumes = false;
+        for (int s : n.slots) consumes |= s == k;
+        return consumes && consumers[k] == 1 && outputSlot != k;
     }
 
     /** The output's name, or null before {@link #output(String)}. */
@@ -316,12 +346,18 @@ public final class Graph implements Layer {
         for (int i = 0, span; i < nodes.size(); i += span) {
             Node node = nodes.get(i);
             span = mode == Mode.EVAL ? evalSpan[i] : 1;
+            Tensor residual = span > 1 && evalResidual[i] >= 0 ? values[evalResidual[i]] : null;
+            if (residual != null && !residual.shape().equals(outputShapeOrNull(node.layer, values[node.slots[0]].shape()))) {
+                // a sum of unequal shapes (or an input the layer refuses): node by node, so the right node reports it
+                span = 1;
+                residual = null;
+            }
             Tensor y;
             try {
                 if (span > 1 && node.merge != null) {
                     y = ((Add) node.merge).forwardRelu(values[node.slots[0]], values[node.slots[1]]);
                 } else if (span > 1) {
-                    y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, values[node.slots[0]]);
+                    y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, residual, values[node.slots[0]]);
                 } else if (node.layer != null) {
                     y = node.layer.forward(values[node.slots[0]], mode);
                 } else {
@@ -334,7 +370,9 @@ public final class Graph implements Layer {
             }
             values[i + span] = y;
             shapes[i + span] = y.shape();
-            for (int s : node.slots) if (lastUse[s] == i && s != outputSlot) values[s] = null;
+            for (int j = i; j < i + span; j++) {
+                for (int s : nodes.get(j).slots) if (lastUse[s] == j && s != outputSlot) values[s] = null;
+            }
         }
         if (mode == Mode.TRAIN) savedShapes = shapes;
         return values[outputSlot];

@@ -94,7 +94,7 @@ public final class Sequential implements Layer {
                 x = forward(i, x, mode);
             } else {
                 try {
-                    x = ConvFusion.forward(layer, layerAt(i + 1), span, x);
+                    x = ConvFusion.forward(layer, layerAt(i + 1), span, null, x);
                 } catch (IllegalArgumentException e) {
                     throw named(i, e);
                 }

@@ -93,6 +93,58 @@ class ConvFusionTest {
     }
 
     @Test
+    void residualSumFusedIntoTheConvolutionEqualsTheSumAfterItBitForBit() {
+        // relu(bn(conv(x)) + x) with the sum made as the convolution stores its output, against the
+        // conv (+ bn) fused alone and the sum and ReLU after it: every path the forward takes (whole-vector
+        // rows, shifted copies for rows of odd widths, im2col for 1 x 1 and dilated-by-3 kernels, Winograd
+        // for 128 -> 128+ channels), with and without the batch norm and the ReLU
+        SplittableRandom rng = new SplittableRandom(21);
+        int[][] cases = {{8, 3, 1, 16, 16}, {6, 3, 1, 7, 9}, {5, 1, 1, 6, 5}, {4, 3, 3, 11, 12}, {128, 3, 1, 6, 6}, {3, 5, 1, 28, 28}};
+        for (int[] c : cases) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean withBn = variant % 2 == 0, withRelu = variant < 2;
+                int ch = c[0], k = c[1], d = c[2];
+                Conv2d conv = new Conv2d(ch, ch, k).padding(d * (k - 1) / 2).dilation(d).bias(rng.nextBoolean());
+                conv.weight().value().copyFrom(Tensor.uniform(rng, -0.3f, 0.3f, conv.weight().value().size()));
+                BatchNorm2d bn = trainedBatchNorm(rng, ch);
+                Graph g = new Graph().add("conv", conv, Graph.INPUT);
+                String last = "conv";
+                if (withBn) g.add(last = "bn", bn, "conv");
+                g.add("sum", new Add(), last, Graph.INPUT);
+                if (withRelu) g.add("relu", new ReLU(), "sum");
+                g.output(withRelu ? "relu" : "sum");
+                Tensor x = random(rng, 1 + rng.nextInt(3), ch, c[3], c[4]);
+                Tensor h = (withBn ? new Sequential(conv, bn) : new Sequential(conv)).forward(x, Mode.EVAL);
+                float[] expected = new float[h.size()];
+                for (int i = 0; i < h.size(); i++) expected[i] = withRelu ? Math.max(h.at(i) + x.at(i), 0f) : h.at(i) + x.at(i);
+                Tensor y = g.forward(x, Mode.EVAL);
+                String where = java.util.Arrays.toString(c) + " bn " + withBn + " relu " + withRelu;
+                assertEquals(h.shape(), y.shape(), where);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(y.at(i)), where + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void residualComputedAfterTheConvolutionIsNotFusedAndStillSummed() {
+        // the shortcut node comes after conv + bn in insertion order (as a ResNet block's downsample): the
+        // convolution runs before the value it would add exists, so the sum runs as its own node
+        SplittableRandom rng = new SplittableRandom(22);
+        Conv2d conv = new Conv2d(4, 4, 3).padding(1);
+        BatchNorm2d bn = trainedBatchNorm(rng, 4);
+        Graph g = new Graph().add("conv", conv, Graph.INPUT).add("bn", bn, "conv").add("short", new Tanh(), Graph.INPUT)
+                .add("sum", new Add(), "bn", "short").add("relu", new ReLU(), "sum").output("relu");
+        Tensor x = random(rng, 2, 4, 9, 10);
+        Tensor h = new Sequential(conv, bn).forward(x, Mode.EVAL);
+        Tensor y = g.forward(x, Mode.EVAL);
+        for (int i = 0; i < h.size(); i++) {
+            assertEquals(Math.max(h.at(i) + (float) Math.tanh(x.at(i)), 0f), y.at(i), 1e-6f);
+        }
+    }
+
+    @Test
     void graphDoesNotFuseAValueAnotherNodeReads() {
         // bn's value feeds relu and the sum: relu cannot be folded into the convolution
         SplittableRandom rng = new SplittableRandom(9);

@@ -79,7 +79,7 @@ class WinogradTest {
             Tensor y = Tensor.zeros(n, oc, g.oh, g.ow), direct = Tensor.zeros(n, oc, g.oh, g.ow);
             Conv.forwardWinograd(g, x, u, oc, scale, shift, fused, y);
             worst = Math.max(worst, check(g, x, wt, scale, shift, fused, y));
-            Conv.forward(g, 1, x, wt, scale, shift, fused, direct);
+            Conv.forward(g, 1, x, wt, scale, shift, null, fused, direct);
             check(g, x, wt, scale, shift, fused, direct);
         }
         // the bound is not loose by orders of magnitude: the transform's rounding is visible in it
