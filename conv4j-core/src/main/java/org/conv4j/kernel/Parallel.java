@@ -34,6 +34,8 @@ public final class Parallel {
     private static volatile int threads = initialThreads();
     private static volatile Pool pool = Pool.create(threads);
     private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
+    // 0 on every thread but the pool's workers, which hold 1..threads-1
+    private static final ThreadLocal<int[]> WORKER = ThreadLocal.withInitial(() -> new int[1]);
 
     private Parallel() {
     }
@@ -95,6 +97,20 @@ public final class Parallel {
         }
     }
 
+    /** Whether the calling thread is running a task of {@link #forEach} (a nested call runs inline). */
+    public static boolean insideTask() {
+        return INSIDE.get()[0];
+    }
+
+    /**
+     * The calling thread's place in the pool: 1 to threads - 1 for the workers, 0 for any other
+     * thread (the caller of {@link #forEach} runs tasks as 0), so state kept per thread of one job
+     * can live in a small array.
+     */
+    public static int workerIndex() {
+        return WORKER.get()[0];
+    }
+
     /** One call's tasks, with its own counters: a worker that arrives late can only claim from the job it read. */
     private static final class Job {
         final IntConsumer body;
@@ -135,7 +151,11 @@ public final class Parallel {
             for (int i = 0; i < workers.length; i++) {
                 // the first cores - 1 workers spin between jobs; the others would only take cores from them
                 boolean spins = i < CORES - 1;
-                Thread w = new Thread(() -> work(spins), "conv4j-kernel-" + (i + 1));
+                int index = i + 1;
+                Thread w = new Thread(() -> {
+                    WORKER.get()[0] = index;
+                    work(spins);
+                }, "conv4j-kernel-" + index);
                 w.setDaemon(true);
                 workers[i] = w;
             }

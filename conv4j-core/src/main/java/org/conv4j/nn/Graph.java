@@ -339,6 +339,8 @@ public final class Graph implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         checkBuilt();
+        Tensor chunked = mode == Mode.EVAL ? EvalChunks.forward(this, x) : null;
+        if (chunked != null) return chunked;
         Tensor[] values = new Tensor[nodes.size() + 1];
         Shape[] shapes = new Shape[nodes.size() + 1];
         values[0] = x;

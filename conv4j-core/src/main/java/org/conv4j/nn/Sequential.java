@@ -81,6 +81,8 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         boolean train = mode == Mode.TRAIN;   // EVAL stores nothing: one model may serve many threads
+        Tensor chunked = train ? null : EvalChunks.forward(this, x);
+        if (chunked != null) return chunked;
         if (train && swapped.length != layers.size()) swapped = new boolean[layers.size()];
         for (int i = 0, span; i < layers.size(); i += span) {
             Layer layer = layers.get(i);
