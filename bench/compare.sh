@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs conv4j's bench, the same cases in PyTorch (DJL), Deeplearning4j and (inference only) ONNX
-# Runtime, and numpy's SGEMM at the same sizes, back to back (for each model: conv4j, then each peer,
-# each in its own process so peak resident memory is per case), then prints one table of ratios
+# Runtime, and numpy's SGEMM at the same sizes, back to back (for each model and mode, train then
+# infer: conv4j, then each peer, each in its own process, so a row's peak resident memory is that
+# model's and mode's alone, never a heap an earlier case grew), then prints one table of ratios
 # (conv4j / peer) with every GFLOP/s also as a fraction of the machine's FP32 FMA peak, which
 # conv4j's bench measures first.
 #
@@ -78,38 +79,41 @@ wait_quiet() {
   done
 }
 
-run_conv4j() { # case
+run_conv4j() { # case [mode]: the JSON lines go to conv4j-CASE[-MODE].jsonl
   wait_quiet
-  echo "compare: conv4j $1" >&2
-  CONV4J_JAVA="$JAVA" "$root/conv4j" bench --case "$1" "${common[@]}" --json >"$OUT/conv4j-$1.jsonl"
+  echo "compare: conv4j $1 ${2:-}" >&2
+  CONV4J_JAVA="$JAVA" "$root/conv4j" bench --case "$1" ${2:+--mode "$2"} "${common[@]}" --json >"$OUT/conv4j-$1${2:+-$2}.jsonl"
 }
 peer_failed() { # peer case: a peer's crash (DL4J's native code has segfaulted here) costs its cells, not the run
   echo "compare: $1 $2 failed; see $OUT/$1.log (its cells show -)" >&2
 }
-run_peer() { # peer case
+run_peer() { # peer case mode
+  [ "$1" = ort ] && [ "$3" = train ] && return 0 # ONNX Runtime's Java API infers only
   wait_quiet
-  echo "compare: $1 $2" >&2
+  echo "compare: $1 $2 $3" >&2
   case "$1" in
     pytorch)
       OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" -Dai.djl.offline=true \
         -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp djl)" org.conv4j.peers.DjlBench \
-        --case "$2" "${common[@]}" >"$OUT/pytorch-$2.jsonl" 2>>"$OUT/pytorch.log" || peer_failed "$1" "$2" ;;
+        --case "$2" --mode "$3" "${common[@]}" >"$OUT/pytorch-$2-$3.jsonl" 2>>"$OUT/pytorch.log" || peer_failed "$1" "$2" ;;
     dl4j)
       OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS "$JAVA" \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(peer_cp dl4j)" org.conv4j.peers.Dl4jBench \
-        --case "$2" "${common[@]}" >"$OUT/dl4j-$2.jsonl" 2>>"$OUT/dl4j.log" || peer_failed "$1" "$2" ;;
+        --case "$2" --mode "$3" "${common[@]}" >"$OUT/dl4j-$2-$3.jsonl" 2>>"$OUT/dl4j.log" || peer_failed "$1" "$2" ;;
     ort)
       # --threads sets the intra-op pool; ORT spins its threads between runs by default, as it ships
       "$JAVA" -Dconv4j.onnx.dir="$ONNX_DIR" -cp "$(peer_cp ort)" org.conv4j.peers.OrtBench \
-        --case "$2" "${common[@]}" >"$OUT/ort-$2.jsonl" 2>>"$OUT/ort.log" || peer_failed "$1" "$2" ;;
+        --case "$2" --mode "$3" "${common[@]}" >"$OUT/ort-$2-$3.jsonl" 2>>"$OUT/ort.log" || peer_failed "$1" "$2" ;;
     *) echo "compare: unknown peer '$1' (pytorch, dl4j, ort)" >&2; exit 2 ;;
   esac
 }
 
 for c in $CASES; do
-  run_conv4j "$c"
-  for p in $PEERS; do run_peer "$p" "$c"; done
+  for m in train infer; do
+    run_conv4j "$c" "$m"
+    for p in $PEERS; do run_peer "$p" "$c" "$m"; done
+  done
 done
 if [ "$GEMM" = 1 ]; then
   run_conv4j gemm

@@ -65,7 +65,8 @@ def main(folder):
     print()
     order = {"lenet5": 0, "vgg-small": 1, "resnet20": 2}
     cases = [(r["case"], r["mode"], r["batch"]) for r in results if r["framework"] == "conv4j" and r["case"] not in ("gemm", "peak")]
-    cases.sort(key=lambda c: order.get(c[0], 9))  # stable: train, infer, infer batch 1 stay in run order
+    # model, then train before infer, then the larger batch first (each mode is its own run and file)
+    cases.sort(key=lambda c: (order.get(c[0], 9), c[1] != "train", -c[2]))
     head = "%-10s %-5s %5s %12s %8s %7s" % ("case", "mode", "batch", "conv4j img/s", "GFLOP/s", "of peak")
     for p in peers:
         head += " %12s %8s %7s" % (p + " img/s", "c4j/" + SHORT[p], "of peak")
@@ -105,7 +106,8 @@ def main(folder):
                                                                       of_peak(q["gflops"], peak) if q else "-", ratio(r["gflops"], q["gflops"]) if q else "-", disc))
     print()
     print("Ratios are conv4j / peer (images/s and GFLOP/s: > 1 means conv4j is faster; RSS: > 1 means conv4j uses more).")
-    print("of peak: GFLOP/s (conv4j's FLOP count for every runner) over the FP32 FMA peak on the bench's threads.")
+    print("of peak: GFLOP/s (conv4j's FLOP count for every runner) over the FP32 FMA peak on the bench's threads"
+          + ("; peak-1024 is SGEMM at 1024^3, the kernel's best case (goal: 80% of the FMA peak)." if any(r["mode"] == "peak-1024" for r in gemm) else "."))
     print("Medians of the kept repeats; discarded = repeats redone because other processes were busy (conv4j/peers; +N busy ones kept).")
 
 

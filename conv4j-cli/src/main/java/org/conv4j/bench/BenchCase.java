@@ -31,6 +31,9 @@ public record BenchCase(String model, String zooName, boolean train, int batch, 
     /** The model cases, in the order they run: lenet5, vgg-small, resnet20. */
     public static final List<String> MODELS = List.of("lenet5", "vgg-small", "resnet20");
 
+    /** The modes a run can be limited to: "train", "infer", or "all" (both). */
+    public static final List<String> MODES = List.of("train", "infer", "all");
+
     /** "train" or "infer". */
     public String mode() {
         return train ? "train" : "infer";
@@ -84,5 +87,16 @@ public record BenchCase(String model, String zooName, boolean train, int batch, 
             default -> throw new IllegalArgumentException("BenchCase: unknown case '" + name + "'; known: lenet5, vgg-small, resnet20, all");
         }
         return out;
+    }
+
+    /**
+     * The cases called {@code name} in {@code mode} ("train", "infer" or "all"), in their run order.
+     * A process that runs one mode only measures that mode's peak memory: an inference run after a
+     * training run in the same JVM would report the heap that training grew.
+     */
+    public static List<BenchCase> of(String name, String mode) {
+        String m = mode == null ? "" : mode.toLowerCase(Locale.ROOT);
+        if (!MODES.contains(m)) throw new IllegalArgumentException("BenchCase: unknown mode '" + mode + "'; known: train, infer, all");
+        return of(name).stream().filter(c -> m.equals("all") || c.mode().equals(m)).toList();
     }
 }

@@ -18,8 +18,9 @@ import java.nio.file.Path;
  *       mark of the resident set, which covers the heap, the JIT, thread stacks and any native
  *       memory (the peers' libtorch or nd4j buffers alike). {@link #resetPeaks} writes 5 to
  *       {@code /proc/self/clear_refs}, which resets it to the current resident size; a JVM does not
- *       give back a heap it grew for an earlier case, so {@code bench/compare.sh} runs each case in
- *       its own process.
+ *       give back a heap it grew for an earlier case, so {@code bench/compare.sh} runs each model
+ *       and mode in its own process ({@code --mode}), every runner alike: an inference row would
+ *       otherwise report the heap its model's training grew.
  * </ul>
  */
 public final class Memory {

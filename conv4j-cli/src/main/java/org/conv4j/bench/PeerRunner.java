@@ -9,7 +9,7 @@ import org.conv4j.io.Json;
 /**
  * The command line of a peer runner (bench/peers: PyTorch through DJL, Deeplearning4j, ONNX Runtime): the same
  * cases, the same {@link Timing} and the same JSON lines as {@code conv4j bench --json}, with the
- * peer's own step. Arguments: {@code [--case lenet5|vgg-small|resnet20|all] [--repeats N]
+ * peer's own step. Arguments: {@code [--case lenet5|vgg-small|resnet20|all] [--mode train|infer|all] [--repeats N]
  * [--warmup N] [--seconds S] [--max-other-load F] [--threads N]}; the thread count is only
  * recorded here (the peer pins its own threads before building anything).
  */
@@ -18,12 +18,12 @@ public final class PeerRunner {
     }
 
     /** Parsed arguments. */
-    public record Args(String caseName, Timing.Options options, int threads) {
+    public record Args(String caseName, String mode, Timing.Options options, int threads) {
     }
 
     /** Parses the arguments; throws {@link IllegalArgumentException} naming a bad flag or value. */
     public static Args parse(String[] args) {
-        String caseName = "all";
+        String caseName = "all", mode = "all";
         Timing.Options o = Timing.Options.defaults();
         int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
@@ -33,6 +33,7 @@ public final class PeerRunner {
             try {
                 switch (flag) {
                     case "--case" -> caseName = v;
+                    case "--mode" -> mode = v;
                     case "--repeats" -> o = o.withRepeats(Integer.parseInt(v));
                     case "--warmup" -> o = o.withWarmup(Integer.parseInt(v));
                     case "--seconds" -> o = o.withTargetSeconds(Double.parseDouble(v));
@@ -44,9 +45,9 @@ public final class PeerRunner {
                 throw new IllegalArgumentException(flag + ": not a number: '" + v + "'");
             }
         }
-        BenchCase.of(caseName); // validates the name
+        BenchCase.of(caseName, mode); // validates the name and the mode
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        return new Args(caseName, o, threads);
+        return new Args(caseName, mode, o, threads);
     }
 
     /**
@@ -64,7 +65,7 @@ public final class PeerRunner {
         out.println(Json.write(Bench.environment(framework, version, a.threads())));
         out.flush();
         Timing timing = new Timing();
-        List<BenchCase> cases = BenchCase.of(a.caseName()).stream().filter(measured).toList();
+        List<BenchCase> cases = BenchCase.of(a.caseName(), a.mode()).stream().filter(measured).toList();
         for (BenchCase c : cases) {
             BenchResult r = Bench.runCase(framework, c, () -> step.apply(c), timing, a.options(), Double.NaN);
             out.println(Json.write(r.toMap()));

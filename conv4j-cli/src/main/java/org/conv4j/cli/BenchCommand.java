@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the standard cases: LeNet-5, VGG-small, ResNet-20 and SGEMM.",
                 "LeNet-5 at batch 64 (train and infer) and batch 1 (infer), VGG-small and ResNet-20 at batch 64 "
-                        + "(train and infer), and SGEMM at the layers' sizes.",
+                        + "(train and infer), and SGEMM at 1024^3 and at the layers' sizes.",
                 "First the machine's FP32 FMA peak (16 independent FMA chains per thread on the JVM's preferred vector "
                         + "species, on 1 thread and on --threads), then each case: warm-up, then timed repeats (median, min, max "
                         + "images/s); GFLOP/s (training counts 3 times the forward FLOPs) and its fraction of the FMA peak on "
@@ -38,6 +38,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--case", paramLabel = "NAME", defaultValue = "all",
             description = "lenet5, vgg-small, resnet20, gemm, peak or all (default: ${DEFAULT-VALUE}).")
     String caseName;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "all",
+            description = "train, infer or all: the model cases of that mode only, so that a process's peak memory is that mode's "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String mode;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "5", description = "Timed repeats per case (default: ${DEFAULT-VALUE}).")
     int repeats;
@@ -66,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         String key = caseName.toLowerCase(Locale.ROOT).replace('_', '-');
         if (!CASES.contains(key)) throw new Main.UsageError("--case must be one of " + String.join(", ", CASES) + ", got '" + caseName + "'");
+        if (!BenchCase.MODES.contains(mode.toLowerCase(Locale.ROOT))) {
+            throw new Main.UsageError("--mode must be one of " + String.join(", ", BenchCase.MODES) + ", got '" + mode + "'");
+        }
         if (repeats < 1) throw new Main.UsageError("--repeats must be >= 1, got " + repeats);
         if (warmup < 0) throw new Main.UsageError("--warmup must be >= 0, got " + warmup);
         if (!(seconds > 0 && seconds <= 600)) throw new Main.UsageError("--seconds must be in (0, 600], got " + seconds);
@@ -102,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         if (!json) out.println();
-        List<BenchCase> cases = key.equals("gemm") || key.equals("peak") ? List.of() : BenchCase.of(key);
+        List<BenchCase> cases = key.equals("gemm") || key.equals("peak") ? List.of() : BenchCase.of(key, mode);
         if (!cases.isEmpty() && !json) {
             out.printf("%-10s %-5s %5s %10s %10s %10s %9s %8s %7s %8s %7s %9s%n", "case", "mode", "batch", "images/s", "min", "max",
                     "ms/batch", "GFLOP/s", "of peak", "heap MB", "RSS MB", "discarded");
@@ -123,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("%n%-14s %5s %5s %5s %9s %9s %9s %7s %9s%n", "gemm", "M", "N", "K", "GFLOP/s", "min", "max", "of peak", "discarded");
             }
             List<BenchResult> rows = new ArrayList<>();
-            for (GemmShape s : GemmShape.CASE_SHAPES) {
+            for (GemmShape s : gemmShapes()) {
                 BenchResult r = Bench.runGemm("conv4j", s, Bench.gemmStep(s), timing, options, peakGflops);
                 rows.add(r);
                 if (json) {
@@ -142,6 +150,14 @@ final class BenchCommand implements Callable<Integer> {
                     + "discarded: repeats redone because other processes were busy (+N: busy repeats kept once the redo budget ran out).");
             out.flush();
         }
+    }
+
+    /** The GEMM case's sizes: {@link GemmShape#PEAK} (the kernel's best rate, against the FMA peak), then the layers' sizes. */
+    static List<GemmShape> gemmShapes() {
+        List<GemmShape> l = new ArrayList<>();
+        l.add(GemmShape.PEAK);
+        l.addAll(GemmShape.CASE_SHAPES);
+        return l;
     }
 
     /** The thread counts the peak is measured on: 1, and {@code threads} when that is more. */

@@ -42,6 +42,17 @@ class BenchCaseTest {
     }
 
     @Test
+    void aModeSelectsItsCasesInRunOrder() {
+        StringBuilder ids = new StringBuilder();
+        for (BenchCase c : BenchCase.of("all", "infer")) ids.append(c.model()).append('/').append(c.mode()).append('/').append(c.batch()).append(' ');
+        assertEquals("lenet5/infer/64 lenet5/infer/1 vgg-small/infer/64 resnet20/infer/64 ", ids.toString());
+        assertEquals(List.of(BenchCase.of("resnet20").get(0)), BenchCase.of("resnet20", "TRAIN"));
+        assertEquals(BenchCase.of("lenet5"), BenchCase.of("lenet5", "all"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchCase.of("lenet5", "eval")).getMessage()
+                .contains("unknown mode 'eval'; known: train, infer, all"));
+    }
+
+    @Test
     void leNet5ForwardFlopsAndTheTrainingRule() {
         long forward = conv(6, 28 * 28, 25) + conv(16, 10 * 10, 150) + 2L * 400 * 120 + 2L * 120 * 84 + 2L * 84 * 10;
         assertEquals(833_040, forward);

@@ -16,9 +16,11 @@ class PeerRunnerTest {
 
     @Test
     void parsesEveryFlag() {
-        PeerRunner.Args a = PeerRunner.parse(new String[] {"--case", "resnet20", "--repeats", "7", "--warmup", "1", "--seconds", "0.25",
-            "--max-other-load", "0.2", "--threads", "2"});
+        PeerRunner.Args a = PeerRunner.parse(new String[] {"--case", "resnet20", "--mode", "infer", "--repeats", "7", "--warmup", "1",
+            "--seconds", "0.25", "--max-other-load", "0.2", "--threads", "2"});
         assertEquals("resnet20", a.caseName());
+        assertEquals("infer", a.mode());
+        assertEquals("all", PeerRunner.parse(new String[0]).mode());
         assertEquals(new Timing.Options(1, 7, 0.25, 0.2, 21, 1.0), a.options());
         assertEquals(2, a.threads());
         assertEquals(Timing.Options.defaults(), PeerRunner.parse(new String[0]).options());
@@ -32,6 +34,8 @@ class PeerRunnerTest {
                 .contains("--repeats: not a number: 'x'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PeerRunner.parse(new String[] {"--case", "gemm"})).getMessage()
                 .contains("unknown case 'gemm'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PeerRunner.parse(new String[] {"--mode", "eval"})).getMessage()
+                .contains("unknown mode 'eval'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> PeerRunner.parse(new String[] {"--fast", "1"})).getMessage()
                 .contains("unknown flag --fast"));
     }
@@ -56,6 +60,20 @@ class PeerRunnerTest {
         assertEquals("fake", last.get("framework"));
         assertEquals("lenet5", last.get("case"));
         assertEquals(1L, last.get("batch"));
+    }
+
+    @Test
+    void aModeRunsThatModesCasesOnly() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PeerRunner.Args a = PeerRunner.parse(new String[] {"--case", "lenet5", "--mode", "train", "--repeats", "1", "--warmup", "0",
+            "--seconds", "0.001", "--max-other-load", "1"});
+        List<String> built = new java.util.ArrayList<>();
+        PeerRunner.run("fake", "1.0", a, c -> {
+            built.add(c.mode() + "/" + c.batch());
+            return () -> { };
+        }, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertEquals(List.of("train/64"), built);
+        assertEquals(2, bytes.toString(StandardCharsets.UTF_8).lines().count(), "the environment and one result");
     }
 
     @Test

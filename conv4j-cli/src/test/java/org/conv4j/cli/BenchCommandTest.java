@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.conv4j.bench.GemmShape;
 import org.conv4j.io.Json;
 import org.conv4j.kernel.Parallel;
 import org.junit.jupiter.api.Test;
@@ -54,12 +55,49 @@ class BenchCommandTest {
     }
 
     @Test
+    void aModeRunsThatModesCasesOnlyInOneProcess() {
+        Cli r = Cli.run("bench", "--case", "lenet5", "--mode", "infer", "--repeats", "1", "--warmup", "0", "--seconds", "0.01",
+                "--threads", "1", "--max-other-load", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        List<Map<String, Object>> l = lines(r.out());
+        assertEquals(4, l.size(), r.out());
+        assertEquals(List.of("infer/64", "infer/1"), List.of(l.get(2).get("mode") + "/" + l.get(2).get("batch"),
+                l.get(3).get("mode") + "/" + l.get(3).get("batch")));
+        for (Map<String, Object> m : l.subList(2, 4)) {
+            assertTrue(((Number) m.get("peak_rss_bytes")).longValue() > 0, m.toString());
+            assertTrue(((Number) m.get("peak_heap_bytes")).longValue() > 0, m.toString());
+        }
+    }
+
+    @Test
+    void gemmJsonRowsStartWithTheSquarePeakThenTheLayersSizes() {
+        Cli r = Cli.run("bench", "--case", "gemm", "--repeats", "1", "--warmup", "0", "--seconds", "0.005", "--threads", "1",
+                "--max-other-load", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        List<Map<String, Object>> l = lines(r.out());
+        assertEquals(2 + 1 + GemmShape.CASE_SHAPES.size(), l.size(), "env, the FMA peak on one thread, 1024^3, the layers' sizes: " + r.out());
+        Map<String, Object> peak = l.get(2);
+        assertEquals("gemm", peak.get("case"));
+        assertEquals("peak-1024", peak.get("mode"));
+        assertEquals(List.of(1024L, 1024L, 1024L, false, false), List.of(peak.get("m"), peak.get("n"), peak.get("k"), peak.get("trans_a"),
+                peak.get("trans_b")));
+        double fma = ((Number) l.get(1).get("gflops")).doubleValue(), gf = ((Number) peak.get("gflops")).doubleValue();
+        assertTrue(gf > 0, peak.toString());
+        assertEquals(gf / fma, ((Number) peak.get("peak_fraction")).doubleValue(), 1e-12, "the fraction is of the FMA peak");
+        List<String> names = new ArrayList<>();
+        for (Map<String, Object> m : l.subList(3, l.size())) names.add((String) m.get("mode"));
+        assertEquals(GemmShape.CASE_SHAPES.stream().map(GemmShape::name).toList(), names);
+    }
+
+    @Test
     void textTableForTheGemmCase() {
         Cli r = Cli.run("bench", "--case", "gemm", "--repeats", "1", "--warmup", "0", "--seconds", "0.005", "--max-other-load", "1");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("conv4j bench: "), r.out());
         assertTrue(r.out().contains("FP32 FMA peak, 1 thread (16 chains x "), r.out());
-        for (String s : List.of("lenet5-conv1", "lenet5-fc1 (B^T)", "vgg-conv4", "resnet-l3")) assertTrue(r.out().contains(s), s + " in " + r.out());
+        for (String s : List.of("peak-1024", "lenet5-conv1", "lenet5-fc1 (B^T)", "vgg-conv4", "resnet-l3")) {
+            assertTrue(r.out().contains(s), s + " in " + r.out());
+        }
         assertFalse(r.out().contains("ms/batch"), "no model table for --case gemm");
     }
 
@@ -88,8 +126,9 @@ class BenchCommandTest {
     @Test
     void badInputGivesOneLineAndExitCode2() {
         String[][] bad = {
-            {"--case", "alexnet"}, {"--repeats", "0"}, {"--warmup", "-1"}, {"--threads", "0"}, {"--seconds", "0"}, {"--max-other-load", "2"}};
-        String[] expected = {"--case must be one of lenet5, vgg-small, resnet20, gemm, peak, all, got 'alexnet'", "--repeats must be >= 1, got 0",
+            {"--case", "alexnet"}, {"--mode", "eval"}, {"--repeats", "0"}, {"--warmup", "-1"}, {"--threads", "0"}, {"--seconds", "0"}, {"--max-other-load", "2"}};
+        String[] expected = {"--case must be one of lenet5, vgg-small, resnet20, gemm, peak, all, got 'alexnet'",
+            "--mode must be one of train, infer, all, got 'eval'", "--repeats must be >= 1, got 0",
             "--warmup must be >= 0, got -1", "--threads must be >= 1, got 0", "--seconds must be in (0, 600], got 0.0",
             "--max-other-load must be in [0, 1], got 2.0"};
         for (int i = 0; i < bad.length; i++) {

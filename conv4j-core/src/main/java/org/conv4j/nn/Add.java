@@ -46,9 +46,14 @@ public final class Add implements Merge {
         return y;
     }
 
-    /** The EVAL output of this sum of two inputs followed by a ReLU, in one pass ({@link Graph} fuses them). */
-    Tensor forwardRelu(Tensor x0, Tensor x1) {
-        Tensor y = buffers.get(0, outputShape(List.of(x0.shape(), x1.shape())));
+    /**
+     * The EVAL output of this sum of two inputs followed by a ReLU, in one pass ({@link Graph} fuses
+     * them), written into {@code into} (one of the inputs, which the graph no longer needs; the sum
+     * is element by element, so that is safe) or, when it is null, into this layer's buffer.
+     */
+    Tensor forwardRelu(Tensor x0, Tensor x1, Tensor into) {
+        Shape out = outputShape(List.of(x0.shape(), x1.shape()));
+        Tensor y = into != null ? into : buffers.get(0, out);
         Elementwise.addRelu(x0, x1, y);
         return y;
     }

@@ -343,6 +343,7 @@ public final class Graph implements Layer {
         if (chunked != null) return chunked;
         Tensor[] values = new Tensor[nodes.size() + 1];
         Shape[] shapes = new Shape[nodes.size() + 1];
+        boolean[] convOut = new boolean[nodes.size() + 1]; // EVAL: the value is a convolution's own output tensor
         values[0] = x;
         shapes[0] = x.shape();
         for (int i = 0, span; i < nodes.size(); i += span) {
@@ -357,9 +358,10 @@ public final class Graph implements Layer {
             Tensor y;
             try {
                 if (span > 1 && node.merge != null) {
-                    y = ((Add) node.merge).forwardRelu(values[node.slots[0]], values[node.slots[1]]);
+                    y = ((Add) node.merge).forwardRelu(values[node.slots[0]], values[node.slots[1]], spareInput(node, i, convOut, values));
                 } else if (span > 1) {
                     y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, residual, values[node.slots[0]]);
+                    convOut[i + span] = true;
                 } else if (node.layer != null) {
                     y = node.layer.forward(values[node.slots[0]], mode);
                 } else {
@@ -378,6 +380,16 @@ public final class Graph implements Layer {
         }
         if (mode == Mode.TRAIN) savedShapes = shapes;
         return values[outputSlot];
+    }
+
+    /**
+     * An input of node i that a convolution of this forward wrote and nothing after node i reads,
+     * or null: the fused sum + ReLU writes into it, so inference keeps no tensor of its own per
+     * residual sum (ResNet-20 at batch 64: 21 MB less).
+     */
+    private Tensor spareInput(Node node, int i, boolean[] convOut, Tensor[] values) {
+        for (int s : node.slots) if (convOut[s] && lastUse[s] == i && s != outputSlot) return values[s];
+        return null;
     }
 
     // dy is dL/d(output); returns dL/dx, each value's gradient summed over its consumers

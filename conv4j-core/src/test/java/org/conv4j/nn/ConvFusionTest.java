@@ -128,6 +128,28 @@ class ConvFusionTest {
     }
 
     @Test
+    void resNetBlockWithReusedBuffersSumsIntoTheConvolutionsOutput() {
+        SplittableRandom rng = new SplittableRandom(6);
+        Graph block = org.conv4j.zoo.ResNet.basicBlock(8, 8, 1);
+        block.reuseBuffers(true);
+        Conv2d conv2 = (Conv2d) block.node("conv2").layer();
+        Tensor first = null;
+        for (int call = 0; call < 2; call++) {
+            Tensor x = random(rng, 2, 8, 10, 12);
+            Tensor h = x;
+            for (String name : new String[] {"conv1", "bn1", "relu1", "conv2", "bn2"}) h = block.node(name).layer().forward(h, Mode.EVAL);
+            Tensor expected = Tensor.zeros(h.shape());
+            for (int i = 0; i < h.size(); i++) expected.data()[i] = Math.max(h.at(i) + x.at(i), 0f);
+            Tensor y = block.forward(x, Mode.EVAL);
+            assertClose(expected, y, 1e-5);
+            // the sum + ReLU overwrote conv2's output (conv2's kept buffer), which nothing else reads
+            assertTrue(y == conv2.forward(h, Mode.EVAL), "the block's output is conv2's kept buffer");
+            if (first == null) first = y;
+            else assertTrue(first == y, "the same buffer on the next call");
+        }
+    }
+
+    @Test
     void residualComputedAfterTheConvolutionIsNotFusedAndStillSummed() {
         // the shortcut node comes after conv + bn in insertion order (as a ResNet block's downsample): the
         // convolution runs before the value it would add exists, so the sum runs as its own node
@@ -142,6 +164,27 @@ class ConvFusionTest {
         for (int i = 0; i < h.size(); i++) {
             assertEquals(Math.max(h.at(i) + (float) Math.tanh(x.at(i)), 0f), y.at(i), 1e-6f);
         }
+    }
+
+    @Test
+    void aSumDoesNotOverwriteAConvolutionOutputReadAfterIt() {
+        // bn's value feeds the first sum and, after it, the second: the first sum needs its own tensor
+        SplittableRandom rng = new SplittableRandom(10);
+        Conv2d conv = new Conv2d(4, 4, 3).padding(1);
+        BatchNorm2d bn = trainedBatchNorm(rng, 4);
+        Graph g = new Graph()
+                .add("conv", conv, Graph.INPUT)
+                .add("bn", bn, "conv")
+                .add("sum", new Add(), "bn", Graph.INPUT)
+                .add("relu", new ReLU(), "sum")
+                .add("sum2", new Add(), "relu", "bn")
+                .output("sum2");
+        g.reuseBuffers(true);
+        Tensor x = random(rng, 2, 4, 8, 16);
+        Tensor b = bn.forward(conv.forward(x, Mode.EVAL), Mode.EVAL);
+        Tensor expected = Tensor.zeros(b.shape());
+        for (int i = 0; i < b.size(); i++) expected.data()[i] = Math.max(b.at(i) + x.at(i), 0f) + b.at(i);
+        assertClose(expected, g.forward(x, Mode.EVAL), 1e-5);
     }
 
     @Test
