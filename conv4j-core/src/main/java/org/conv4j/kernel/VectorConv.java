@@ -170,21 +170,30 @@ final class VectorConv {
         if (!dense) copyRows(g, out, count, ocg, span, wp, y, yo, ySize, oc0, shift, relu);
     }
 
-    // y[j, oc0 + o, oy, 0..OW) = f(buffer[j, o, oy*wp ..] + shift[oc0 + o]): each row's OW output columns
+    // y[j, oc0 + o, oy, 0..OW) = f(buffer[j, o, oy*wp ..] + shift[oc0 + o]): each row's OW output columns, in
+    // whole vectors that may run past the row into the next ones (written after it) within image j's planes
+    // of the group; a row whose last vector would leave them, or read past the buffer, goes one by one
     private static void copyRows(ConvGeometry g, float[] buf, int count, int ocg, int span, int wp,
                                  float[] y, int yo, int ySize, int oc0, float[] shift, boolean relu) {
-        int ow = g.ow, ohw = g.oh * ow;
+        int ow = g.ow, ohw = g.oh * ow, vecs = (ow + L - 1) / L;
         for (int j = 0; j < count; j++) {
+            int end = yo + j * ySize + (oc0 + ocg) * ohw;
             for (int o = 0; o < ocg; o++) {
                 int src = (j * ocg + o) * span, dst = yo + j * ySize + (oc0 + o) * ohw;
                 float b = shift == null ? 0f : shift[oc0 + o];
                 for (int oy = 0; oy < g.oh; oy++, src += wp, dst += ow) {
-                    if (shift == null && !relu) {
-                        Arrays2.copy(buf, src, y, dst, ow);
-                    } else if (relu) {
-                        for (int q = 0; q < ow; q++) y[dst + q] = Math.max(buf[src + q] + b, 0f);
+                    if (dst + vecs * L <= end && src + vecs * L <= buf.length) {
+                        for (int q = 0; q < ow; q += L) {
+                            FloatVector v = FloatVector.fromArray(S, buf, src + q);
+                            if (shift != null) v = v.add(b);
+                            if (relu) v = v.max(0f);
+                            v.intoArray(y, dst + q);
+                        }
                     } else {
-                        for (int q = 0; q < ow; q++) y[dst + q] = buf[src + q] + b;
+                        for (int q = 0; q < ow; q++) {
+                            float v = shift == null ? buf[src + q] : buf[src + q] + b;
+                            y[dst + q] = relu ? Math.max(v, 0f) : v;
+                        }
                     }
                 }
             }
