@@ -70,6 +70,27 @@ class ConvFusionTest {
     }
 
     @Test
+    void convReLUWithRowsNotWholeVectorsMatchesTheReference() {
+        // the padded-image path over rows wider than the output (LeNet-5's 28 and 10 wide, odd widths below
+        // and above a vector), the bias and ReLU applied as the rows are copied out; groups, batch 1 to 4
+        SplittableRandom rng = new SplittableRandom(41);
+        int[][] layers = {{1, 6, 5, 2, 28, 28}, {6, 16, 5, 0, 14, 14}, {2, 4, 3, 1, 5, 7}, {3, 6, 3, 1, 9, 13}, {4, 4, 3, 1, 6, 19},
+            {2, 2, 5, 2, 4, 37}};
+        for (int[] l : layers) {
+            for (int groups : new int[] {1, 2}) {
+                if (l[0] % groups != 0 || l[1] % groups != 0) continue;
+                Conv2d conv = new Conv2d(l[0], l[1], l[2]).padding(l[3]).groups(groups);
+                Tensor x = random(rng, 1 + rng.nextInt(4), l[0], l[4], l[5]);
+                var g = new org.conv4j.kernel.ConvGeometry(l[0], l[4], l[5], l[2], l[2], 1, 1, 1, 1, l[3], l[3], l[3], l[3], PaddingMode.ZEROS);
+                Tensor expected = Tensor.zeros(x.dim(0), l[1], g.oh, g.ow);
+                org.conv4j.kernel.Conv.referenceForward(g, groups, x, conv.weight().value(), conv.biasParameter().value(), expected);
+                for (int i = 0; i < expected.size(); i++) expected.data()[i] = Math.max(expected.at(i), 0f);
+                assertClose(expected, new Sequential(conv, new ReLU()).forward(x, Mode.EVAL), 1e-5);
+            }
+        }
+    }
+
+    @Test
     void resNetBlockFusedEqualsNodeByNode() {
         SplittableRandom rng = new SplittableRandom(5);
         for (int stride : new int[] {1, 2}) {
