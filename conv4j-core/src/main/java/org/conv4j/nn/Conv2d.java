@@ -277,17 +277,25 @@ public final class Conv2d implements Layer {
      * An EVAL forward with the batch norm after it (null for none, else of outChannels channels)
      * and a ReLU (when {@code relu}) folded into the convolution: its weights scaled per output
      * channel and its bias shifted, the ReLU applied as the output is stored ({@link ConvFusion}).
+     * With a max pooling after them (groups 1), its output: each task pools its images as they are
+     * computed (see {@link Conv#forward(ConvGeometry, int, Tensor, Tensor, float[], float[], boolean, ConvGeometry, Tensor)}).
      */
-    Tensor forwardFolded(Tensor x, BatchNorm2d bn, boolean relu) {
+    Tensor forwardFolded(Tensor x, BatchNorm2d bn, boolean relu, MaxPool2d pool) {
         ConvGeometry g = geometry(x.shape());
-        Tensor y = buffers.get(0, Shape.of(x.dim(0), outChannels, g.oh, g.ow));
+        Shape out = Shape.of(x.dim(0), outChannels, g.oh, g.ow);
+        boolean winograd = Conv.usesWinograd(g, groups, outChannels);
+        ConvGeometry pooled = pool == null || winograd ? null : pool.geometry(out);
+        Tensor y = buffers.get(0, pooled == null ? out : Shape.of(x.dim(0), outChannels, pooled.oh, pooled.ow));
         float[] scale = null, shift = bias == null ? null : bias.value().toArray();
         if (bn != null) {
             scale = new float[outChannels];
             shift = bn.fold(shift, scale);
         }
-        if (Conv.usesWinograd(g, groups, outChannels)) Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
-        else Conv.forward(g, groups, x, weight.value(), scale, shift, relu, y);
+        if (winograd) {
+            Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
+            return pool == null ? y : pool.forward(y, Mode.EVAL);
+        }
+        Conv.forward(g, groups, x, weight.value(), scale, shift, relu, pooled, y);
         return y;
     }
 

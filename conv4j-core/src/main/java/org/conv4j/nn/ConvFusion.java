@@ -8,7 +8,7 @@ import org.conv4j.tensor.Tensor;
  * the convolution's weights and bias, and the ReLU is applied as the output is stored, so the two
  * layers after the convolution cost no pass over memory (as inference engines fold batch norm).
  * The result equals the layers run one by one up to float rounding (the scale multiplies the
- * weights instead of the sums). {@link Sequential} and {@link Graph} use it; a graph only where
+ * weights instead of the sums). In {@link Sequential} a {@link MaxPool2d} after them joins in. {@link Sequential} and {@link Graph} use it; a graph only where
  * the convolution's and the batch norm's values have no other consumer.
  */
 final class ConvFusion {
@@ -27,9 +27,23 @@ final class ConvFusion {
         return 1 + (bn ? 1 : 0) + (relu ? 1 : 0);
     }
 
+    /**
+     * Whether a {@link MaxPool2d} right after the span from {@code first} runs with it too (in
+     * {@link Sequential}): first is an ungrouped convolution and {@code next} a max pooling. Each
+     * task of the convolution then pools its images while their output is in cache.
+     */
+    static boolean poolsAfter(Layer first, Layer next) {
+        return first instanceof Conv2d && ((Conv2d) first).groups() == 1 && next instanceof MaxPool2d;
+    }
+
     /** The EVAL output of the {@code span} layers first, second, ... for input x. */
     static Tensor forward(Layer first, Layer second, int span, Tensor x) {
+        return forward(first, second, span, null, x);
+    }
+
+    /** As {@link #forward(Layer, Layer, int, Tensor)}, then through {@code pool} when it is not null ({@link #poolsAfter}). */
+    static Tensor forward(Layer first, Layer second, int span, MaxPool2d pool, Tensor x) {
         BatchNorm2d bn = second instanceof BatchNorm2d ? (BatchNorm2d) second : null;
-        return ((Conv2d) first).forwardFolded(x, bn, span == (bn == null ? 2 : 3));
+        return ((Conv2d) first).forwardFolded(x, bn, span == (bn == null ? 2 : 3), pool);
     }
 }
