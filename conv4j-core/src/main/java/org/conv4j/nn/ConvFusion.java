@@ -8,8 +8,9 @@ import org.conv4j.tensor.Tensor;
  * the convolution's weights and bias, and the ReLU is applied as the output is stored, so the two
  * layers after the convolution cost no pass over memory (as inference engines fold batch norm).
  * The result equals the layers run one by one up to float rounding (the scale multiplies the
- * weights instead of the sums). In {@link Sequential} a {@link MaxPool2d} after them joins in. {@link Sequential} and {@link Graph} use it; a graph only where
- * the convolution's and the batch norm's values have no other consumer.
+ * weights instead of the sums). {@link Sequential} and {@link Graph} use it; a graph only where
+ * the convolution's and the batch norm's values have no other consumer. In a Sequential a
+ * {@link MaxPool2d} after them joins in ({@link #poolsAfter}).
  */
 final class ConvFusion {
     private ConvFusion() {
