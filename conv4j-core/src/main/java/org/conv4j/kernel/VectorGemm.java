@@ -622,7 +622,7 @@ final class VectorGemm {
         int kv = k - k % L;
         if ((i1 - i0) % 3 == 1) {
             // a row alone in its tile (a Linear layer on one sample): 1 x 4 tiles, not 3 x 3 ones two thirds idle
-            dotRow(i1 - 1, j0, j1, n, k, kv, a, aOff + (i1 - 1) * lda, b, bOff, ldb, c, cOff + (i1 - 1) * ldc, accumulate, lanes);
+            dotRow(j0, j1, n, k, kv, a, aOff + (i1 - 1) * lda, b, bOff, ldb, c, cOff + (i1 - 1) * ldc, accumulate, lanes);
             i1--;
         }
         for (int j = j0; j < j1 && i0 < i1; j += 3) {
@@ -647,8 +647,8 @@ final class VectorGemm {
         }
     }
 
-    // C[i, j0..j1) for the one row of A at a[ai]: the same sums as a 3 x 3 tile's, 4 rows of B at a time, into c[ci + j]
-    private static void dotRow(int i, int j0, int j1, int n, int k, int kv, float[] a, int ai, float[] b, int bOff, int ldb,
+    // columns j0..j1 of the one row of A at a[ai], into c[ci + j]: the same sums as a 3 x 3 tile's, 4 rows of B at a time
+    private static void dotRow(int j0, int j1, int n, int k, int kv, float[] a, int ai, float[] b, int bOff, int ldb,
                                float[] c, int ci, boolean accumulate, float[] lanes) {
         for (int j = j0; j < j1; j += 4) {
             // past the edge, repeat the last row: the extra results are computed and dropped
