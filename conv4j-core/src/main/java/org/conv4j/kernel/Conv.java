@@ -1,5 +1,6 @@
 package org.conv4j.kernel;
 
+import org.conv4j.tensor.Shape;
 import org.conv4j.tensor.Tensor;
 
 /**
@@ -18,7 +19,8 @@ import org.conv4j.tensor.Tensor;
 public final class Conv {
     /** Images are processed in groups wide enough for an efficient matrix product (about this many columns). */
     private static final int TARGET_COLUMNS = 1024;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    // [0] im2col columns, [1] a product (im2col) or the packed weights (padded-image path), [2] scaled weights, [3] a task's output before pooling
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
     private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[0]);
 
     private Conv() {
@@ -64,7 +66,7 @@ public final class Conv {
             shift = new float[bias.size()];
             System.arraycopy(bias.data(), bias.offset(), shift, 0, shift.length);
         }
-        forward(g, groups, x, weight, null, shift, null, false, y);
+        forward(g, groups, x, weight, null, shift, null, false, null, y);
     }
 
     /**
@@ -77,9 +79,26 @@ public final class Conv {
      */
     public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, float[] scale, float[] shift,
                                Tensor residual, boolean relu, Tensor y) {
+        forward(g, groups, x, weight, scale, shift, residual, relu, null, y);
+    }
+
+    /**
+     * As {@link #forward(ConvGeometry, int, Tensor, Tensor, float[], float[], Tensor, boolean, Tensor)},
+     * then, where {@code pool} is not null, a max pooling of that geometry over the (OC, OH, OW)
+     * output (groups 1, no residual): y is (N, OC, pool.oh, pool.ow). Each task pools its images'
+     * output from a buffer of its own while that is in cache, so the full-size output is never
+     * stored nor read back.
+     */
+    public static void forward(ConvGeometry g, int groups, Tensor x, Tensor weight, float[] scale, float[] shift,
+                               Tensor residual, boolean relu, ConvGeometry pool, Tensor y) {
         int n = x.dim(0), oc = weight.dim(0), cg = g.c / groups, ocg = oc / groups;
         int k = g.colRows(cg), ohw = g.outPlane(), inSize = g.c * g.h * g.w;
         int per = imagesPerTask(n, ohw), tasks = (n + per - 1) / per;
+        if (pool != null && residual != null) throw new IllegalArgumentException("Conv: a pooled forward takes no residual sum");
+        if (pool != null && (groups != 1 || pool.c != oc || pool.h != g.oh || pool.w != g.ow)) {
+            throw new IllegalArgumentException(String.format("Conv: a pooled forward needs groups 1 and a pooling of the %d x %d x %d output, got groups %d and a pooling of %d x %d x %d",
+                    oc, g.oh, g.ow, groups, pool.c, pool.h, pool.w));
+        }
         float[] xd = x.data(), yd = y.data(), wd = weight.data();
         int wOff = weight.offset();
         if (scale != null) {
@@ -101,8 +120,10 @@ public final class Conv {
                 int rShift = residual == null ? 0 : residual.offset() - y.offset();
                 Parallel.forEach(tasks, t -> {
                     int i0 = t * per, count = Math.min(per, n - i0);
+                    float[] out = pool == null ? yd : scratch(3, count * oc * ohw);
                     VectorConv.forward(g, cg, ocg, ap, xd, x.offset() + i0 * inSize, inSize, c0, count,
-                            yd, y.offset() + i0 * oc * ohw, oc * ohw, oc0, shift, rd, rShift, relu);
+                            out, pool == null ? y.offset() + i0 * oc * ohw : 0, oc * ohw, oc0, shift, rd, rShift, relu);
+                    if (pool != null) maxPool(pool, out, count, y, i0);
                 });
             }
             return;
@@ -111,11 +132,13 @@ public final class Conv {
         int wo0 = wOff;
         Parallel.forEach(tasks, t -> {
             int i0 = t * per, count = Math.min(per, n - i0), cols = count * ohw, ld = Gemm.leadingDimension(cols);
+            float[] out = pool == null ? yd : scratch(3, count * oc * ohw);
+            int outOff = pool == null ? y.offset() + i0 * oc * ohw : 0;
             for (int grp = 0; grp < groups; grp++) {
                 int wo = wo0 + grp * ocg * k;
                 if (count == 1) {
-                    // one image: the product writes straight into y
-                    int xo = x.offset() + i0 * inSize, yo = y.offset() + i0 * oc * ohw + grp * ocg * ohw;
+                    // one image: the product writes straight into the output
+                    int xo = x.offset() + i0 * inSize, yo = outOff + grp * ocg * ohw;
                     float[] b = xd;
                     int bo = xo + grp * cg * ohw, ldb = ohw;
                     if (!pointwise) {
@@ -124,7 +147,7 @@ public final class Conv {
                         ldb = ld;
                         Im2col.im2col(g, xd, xo, grp * cg, cg, b, 0, ld);
                     }
-                    Gemm.gemm(false, false, ocg, ohw, k, w, wo, k, b, bo, ldb, yd, yo, ohw, false);
+                    Gemm.gemm(false, false, ocg, ohw, k, w, wo, k, b, bo, ldb, out, yo, ohw, false);
                     continue;
                 }
                 // several images side by side: col is (K, count*OH*OW), the product (OCg, count*OH*OW)
@@ -133,15 +156,23 @@ public final class Conv {
                 Gemm.gemm(false, false, ocg, cols, k, w, wo, k, col, 0, ld, prod, 0, ld, false);
                 for (int j = 0; j < count; j++) {
                     for (int o = 0; o < ocg; o++) {
-                        System.arraycopy(prod, o * ld + j * ohw, yd, y.offset() + ((i0 + j) * oc + grp * ocg + o) * ohw, ohw);
+                        System.arraycopy(prod, o * ld + j * ohw, out, outOff + (j * oc + grp * ocg + o) * ohw, ohw);
                     }
                 }
             }
             if (shift != null || residual != null || relu) {
                 finish(shift, residual == null ? null : residual.data(), residual == null ? 0 : residual.offset() - y.offset(), relu,
-                        yd, y.offset() + i0 * oc * ohw, count * oc, oc, ohw);
+                        out, outOff, count * oc, oc, ohw);
             }
+            if (pool != null) maxPool(pool, out, count, y, i0);
         });
+    }
+
+    // y's images i0 .. i0+count = the max pooling of a task's output out[0 ..), still in cache
+    private static void maxPool(ConvGeometry pool, float[] out, int count, Tensor y, int i0) {
+        int image = pool.c * pool.oh * pool.ow;
+        Pool.maxForward(pool, Tensor.view(out, 0, Shape.of(count, pool.c, pool.h, pool.w)),
+                Tensor.view(y.data(), y.offset() + i0 * image, Shape.of(count, pool.c, pool.oh, pool.ow)), null);
     }
 
     /**
@@ -160,7 +191,7 @@ public final class Conv {
     }
 
     /**
-     * {@link #forward(ConvGeometry, int, Tensor, Tensor, float[], float[], boolean, Tensor)} by
+     * {@link #forward(ConvGeometry, int, Tensor, Tensor, float[], float[], Tensor, boolean, Tensor)} by
      * Winograd for a layer {@link #usesWinograd} accepts, u its filters from
      * {@link Winograd#transformFilters}; parallel over groups of images as the direct path.
      */

@@ -95,6 +95,10 @@ public final class Pool {
         int planes = x.dim(0) * g.c, hw = g.h * g.w, ohw = g.oh * g.ow;
         float[] xd = x.data(), yd = y.data();
         int xo0 = x.offset(), yo0 = y.offset();
+        if (isPlain2x2(g) && argmax == null && Simd.enabled()) {
+            forPlanes(planes, planesPerTask(g), (from, to) -> VectorPool.max2x2Values(g, xd, xo0, yd, yo0, from, to));
+            return;
+        }
         if (isPlain2x2(g)) {
             int[] corners = corners(g);
             forPlanes(planes, planesPerTask(g), (from, to) -> max2x2(g, corners, xd, xo0, yd, yo0, argmax, from, to));

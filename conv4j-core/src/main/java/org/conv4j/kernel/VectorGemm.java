@@ -586,7 +586,7 @@ final class VectorGemm {
      * amortize the per-element lane sums.
      */
     private static boolean useDot(int m, int k) {
-        return m < NR / 2 && k >= 256;
+        return m < NR / 2 && (k >= 256 || m == 1 && k >= L);
     }
 
     /**
@@ -620,7 +620,12 @@ final class VectorGemm {
                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         float[] lanes = SCRATCH.get()[2];
         int kv = k - k % L;
-        for (int j = j0; j < j1; j += 3) {
+        if ((i1 - i0) % 3 == 1) {
+            // a row alone in its tile (a Linear layer on one sample): 1 x 4 tiles, not 3 x 3 ones two thirds idle
+            dotRow(j0, j1, n, k, kv, a, aOff + (i1 - 1) * lda, b, bOff, ldb, c, cOff + (i1 - 1) * ldc, accumulate, lanes);
+            i1--;
+        }
+        for (int j = j0; j < j1 && i0 < i1; j += 3) {
             // past the edge, repeat the last row: the extra results are computed and dropped
             int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb;
             for (int i = i0; i < i1; i += 3) {
@@ -640,6 +645,39 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    // columns j0..j1 of the one row of A at a[ai], into c[ci + j]: the same sums as a 3 x 3 tile's, 4 rows of B at a time
+    private static void dotRow(int j0, int j1, int n, int k, int kv, float[] a, int ai, float[] b, int bOff, int ldb,
+                               float[] c, int ci, boolean accumulate, float[] lanes) {
+        for (int j = j0; j < j1; j += 4) {
+            // past the edge, repeat the last row: the extra results are computed and dropped
+            int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb,
+                    b3 = bOff + Math.min(j + 3, n - 1) * ldb;
+            dotRowTile(a, ai, b, b0, b1, b2, b3, kv, lanes);
+            for (int q = 0; q < Math.min(4, j1 - j); q++) {
+                int br = q == 0 ? b0 : q == 1 ? b1 : q == 2 ? b2 : b3;
+                float s = sumLanes(lanes, q * L);
+                for (int p = kv; p < k; p++) s = Math.fma(a[ai + p], b[br + p], s);
+                c[ci + j + q] = accumulate ? c[ci + j + q] + s : s;
+            }
+        }
+    }
+
+    /** lanes[q L ..] = the lane-wise sums of a's run from a0 times b's run q (from b0 .. b3) over n floats, as {@link #dotTile}. */
+    static void dotRowTile(float[] a, int a0, float[] b, int b0, int b1, int b2, int b3, int n, float[] lanes) {
+        FloatVector z = FloatVector.zero(S), s0 = z, s1 = z, s2 = z, s3 = z;
+        for (int p = 0; p < n; p += L) {
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+        }
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        s2.intoArray(lanes, 2 * L);
+        s3.intoArray(lanes, 3 * L);
     }
 
     /**

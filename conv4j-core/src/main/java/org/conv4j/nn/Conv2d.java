@@ -279,22 +279,27 @@ public final class Conv2d implements Layer {
      * a residual sum (null for none, else a tensor of the output's shape) and a ReLU (when
      * {@code relu}) folded into the convolution: its weights scaled per output channel and its
      * bias shifted, the residual added and the ReLU applied as the output is stored
-     * ({@link ConvFusion}).
+     * ({@link ConvFusion}). With a max pooling after them (groups 1, no residual), its output: each
+     * task pools its images as they are computed (see {@link Conv#forward(ConvGeometry, int, Tensor,
+     * Tensor, float[], float[], Tensor, boolean, ConvGeometry, Tensor)}).
      */
-    Tensor forwardFolded(Tensor x, BatchNorm2d bn, Tensor residual, boolean relu) {
+    Tensor forwardFolded(Tensor x, BatchNorm2d bn, Tensor residual, boolean relu, MaxPool2d pool) {
         ConvGeometry g = geometry(x.shape());
         Shape out = Shape.of(x.dim(0), outChannels, g.oh, g.ow);
         if (residual != null) Check.arg(residual.shape().equals(out), "Conv2d", "residual shape %s does not match the output shape %s", residual.shape(), out);
-        Tensor y = buffers.get(0, out);
+        boolean winograd = Conv.usesWinograd(g, groups, outChannels);
+        ConvGeometry pooled = pool == null || winograd ? null : pool.geometry(out);
+        Tensor y = buffers.get(0, pooled == null ? out : Shape.of(x.dim(0), outChannels, pooled.oh, pooled.ow));
         float[] scale = null, shift = bias == null ? null : bias.value().toArray();
         if (bn != null) {
             scale = new float[outChannels];
             shift = bn.fold(shift, scale);
         }
-        if (!Conv.usesWinograd(g, groups, outChannels)) {
-            Conv.forward(g, groups, x, weight.value(), scale, shift, residual, relu, y);
+        if (!winograd) {
+            Conv.forward(g, groups, x, weight.value(), scale, shift, residual, relu, pooled, y);
         } else if (residual == null) {
             Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, relu, y);
+            return pool == null ? y : pool.forward(y, Mode.EVAL);
         } else {
             // the Winograd path has no residual epilogue: the sum (and ReLU) as a pass of its own
             Conv.forwardWinograd(g, x, winogradFilters(), outChannels, scale, shift, false, y);

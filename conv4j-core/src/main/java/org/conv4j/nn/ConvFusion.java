@@ -12,7 +12,8 @@ import org.conv4j.tensor.Tensor;
  * the convolution's and the batch norm's values have no other consumer. In a graph the chain may
  * also end in a two-input {@link Add} of its output and a value computed before it (ResNet's
  * {@code relu(bn2(conv2(...)) + x)}): the sum is made as the output is stored, so neither the
- * sum nor the ReLU costs a pass over memory.
+ * sum nor the ReLU costs a pass over memory. In a Sequential a {@link MaxPool2d} after them joins
+ * in ({@link #poolsAfter}).
  */
 final class ConvFusion {
     private ConvFusion() {
@@ -31,13 +32,23 @@ final class ConvFusion {
     }
 
     /**
+     * Whether a {@link MaxPool2d} right after the span from {@code first} runs with it too (in
+     * {@link Sequential}): first is an ungrouped convolution and {@code next} a max pooling. Each
+     * task of the convolution then pools its images while their output is in cache.
+     */
+    static boolean poolsAfter(Layer first, Layer next) {
+        return first instanceof Conv2d && ((Conv2d) first).groups() == 1 && next instanceof MaxPool2d;
+    }
+
+    /**
      * The EVAL output of the {@code span} layers first, second, ... for input x; with a residual
      * (not null), the span includes a sum of the chain's output and it (a {@link Graph}'s
-     * {@link Add} node), which the convolution adds as it stores its output, before the ReLU.
+     * {@link Add} node), which the convolution adds as it stores its output, before the ReLU; then
+     * through {@code pool} when it is not null ({@link #poolsAfter}; not with a residual).
      */
-    static Tensor forward(Layer first, Layer second, int span, Tensor residual, Tensor x) {
+    static Tensor forward(Layer first, Layer second, int span, Tensor residual, MaxPool2d pool, Tensor x) {
         BatchNorm2d bn = second instanceof BatchNorm2d ? (BatchNorm2d) second : null;
         int folded = 1 + (bn == null ? 0 : 1) + (residual == null ? 0 : 1);
-        return ((Conv2d) first).forwardFolded(x, bn, residual, span == folded + 1);
+        return ((Conv2d) first).forwardFolded(x, bn, residual, span == folded + 1, pool);
     }
 }

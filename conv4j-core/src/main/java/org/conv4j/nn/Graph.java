@@ -360,7 +360,7 @@ public final class Graph implements Layer {
                 if (span > 1 && node.merge != null) {
                     y = ((Add) node.merge).forwardRelu(values[node.slots[0]], values[node.slots[1]], spareInput(node, i, convOut, values));
                 } else if (span > 1) {
-                    y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, residual, values[node.slots[0]]);
+                    y = ConvFusion.forward(node.layer, nodes.get(i + 1).layer, span, residual, null, values[node.slots[0]]);
                     convOut[i + span] = true;
                 } else if (node.layer != null) {
                     y = node.layer.forward(values[node.slots[0]], mode);

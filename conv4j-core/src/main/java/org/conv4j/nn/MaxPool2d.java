@@ -100,7 +100,7 @@ public final class MaxPool2d implements Layer {
     public int dilationW() { return dilationW; }
     public boolean ceilMode() { return ceilMode; }
 
-    private ConvGeometry geometry(Shape in) {
+    ConvGeometry geometry(Shape in) {
         Check.rank(in, 4, "MaxPool2d", "(N, C, H, W)");
         return Pool.geometry("MaxPool2d", in.dim(1), in.dim(2), in.dim(3), kernelH, kernelW, strideH, strideW,
                 dilationH, dilationW, paddingH, paddingW, ceilMode);

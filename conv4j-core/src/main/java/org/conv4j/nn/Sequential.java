@@ -76,7 +76,7 @@ public final class Sequential implements Layer {
         return s;
     }
 
-    // in EVAL a convolution and the batch norm and ReLU right after it run as one (ConvFusion); in
+    // in EVAL a convolution and the batch norm, ReLU and max pooling right after it run as one (ConvFusion); in
     // TRAIN a ReLU followed by a max pooling runs after it (the pair's swap, see swapsWithNext)
     @Override
     public Tensor forward(Tensor x, Mode mode) {
@@ -89,17 +89,20 @@ public final class Sequential implements Layer {
             boolean swap = train && swapsWithNext(i);
             if (train) swapped[i] = swap;
             span = swap ? 2 : mode == Mode.EVAL ? ConvFusion.span(layer, layerAt(i + 1), layerAt(i + 2)) : 1;
+            MaxPool2d pool = mode == Mode.EVAL && ConvFusion.poolsAfter(layer, layerAt(i + span)) ? (MaxPool2d) layerAt(i + span) : null;
             if (swap) {
                 x = forward(i + 1, x, mode);
                 x = forward(i, x, mode);
-            } else if (span == 1) {
+            } else if (span == 1 && pool == null) {
                 x = forward(i, x, mode);
             } else {
                 try {
-                    x = ConvFusion.forward(layer, layerAt(i + 1), span, null, x);
+                    x = ConvFusion.forward(layer, layerAt(i + 1), span, null, pool, x);
                 } catch (IllegalArgumentException e) {
-                    throw named(i, e);
+                    // the pooling's own errors (a window larger than the map) name it, as when it runs alone
+                    throw named(pool != null && e.getMessage().startsWith("MaxPool2d") ? i + span : i, e);
                 }
+                if (pool != null) span++;
             }
         }
         return x;

@@ -25,12 +25,14 @@ class GemmTest {
 
     // m, n, k: primes, 1s, exact tiles (6 x 16), k past one block (256), n past a task's 256 columns,
     // m past a task's 96 rows, the conv shapes (LeNet, ResNet backward, Linear), and for A B^T with
-    // m <= 16 and k >= 256 (the dot-product path) k a multiple of the lanes and not, n not of 3
+    // m <= 16 and k >= 256 (the dot-product path) k a multiple of the lanes and not, n not of 3 or 4
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 300, 1}, {300, 1, 3}, {2, 3, 300}, {3, 5, 7}, {6, 16, 4}, {12, 32, 8}, {7, 17, 9},
         {13, 31, 257}, {5, 293, 11}, {293, 7, 5}, {97, 101, 103}, {101, 67, 29}, {17, 33, 300}, {65, 3, 129},
         {6, 784, 25}, {16, 100, 150}, {16, 144, 61}, {150, 100, 16}, {64, 10, 84}, {64, 70, 1}, {4, 513, 9},
         {6, 25, 784}, {16, 37, 256}, {1, 2, 263}, {11, 103, 300},
+        // one row of A (a Linear layer on one sample: 1 x 4 dot tiles, from k = L), and a row left after 3 x 3 tiles
+        {1, 120, 400}, {1, 84, 120}, {1, 10, 84}, {1, 7, 17}, {1, 5, 8}, {1, 3, 7}, {4, 37, 300}, {7, 9, 263},
         // split into parallel tasks: B packed once for several row blocks, operands packed by
         // several threads, and (B transposed) C^T summed in a task's own block
         {150, 100, 160}, {200, 130, 300}, {40, 300, 520},
@@ -201,7 +203,7 @@ class GemmTest {
         // big enough to be split into parallel tasks (>= 1 MFLOP), plus LeNet conv1 which is not; with B
         // transposed, 16 x 150 x 784 is computed swapped and 6 x 150 x 784 takes the dot-product path
         int[][] shapes = {{64, 64, 576}, {301, 250, 300}, {64, 84, 120}, {150, 100, 160}, {97, 257, 103}, {16, 1024, 144}, {6, 784, 25}, {300, 7, 300},
-            {16, 150, 784}, {6, 150, 784}, {32, 288, 1030}};
+            {16, 150, 784}, {6, 150, 784}, {32, 288, 1030}, {1, 1030, 300}};
         int before = Parallel.threads();
         try {
             for (int[] s : shapes) {

@@ -110,6 +110,10 @@ class PoolKernelTest {
             Pool.referenceMaxForward(g, x, yRef, aRef);
             assertSameBits(yRef, y);
             assertArrayEquals(aRef, a, describe(g));
+            // the values alone (EVAL: no arg-max), from contiguous rows
+            Tensor values = Tensor.zeros(y.shape());
+            Pool.maxForward(g, x, values, null);
+            assertSameBits(yRef, values);
             // and the backward, with signed zeros in dy (a -0 lands in a zeroed dx as +0)
             Tensor dy = random(rng, y.shape().dims());
             for (int i = 0; i < dy.size(); i += 1 + rng.nextInt(4)) dy.data()[i] = rng.nextBoolean() ? -0f : 0f;
@@ -118,6 +122,33 @@ class PoolKernelTest {
             Pool.maxBackward(g, dy, a, dx);
             Pool.referenceMaxBackward(g, dy, aRef, dxRef);
             assertSameBits(dxRef, dx);
+        }
+    }
+
+    @Test
+    void twoByTwoValuesOverManyTasksStayInsideTheOutputAndMatchForOneAndTwoThreads() {
+        // blocks of outputs that run past their row: never past the task's planes (another thread's) nor the tensor
+        SplittableRandom rng = new SplittableRandom(19);
+        int[][] sizes = {{8, 16, 29, 27}, {64, 16, 10, 10}, {3, 6, 28, 28}, {5, 7, 3, 33}, {2, 40, 2, 2}};
+        for (int[] s : sizes) {
+            int n = s[0], c = s[1], h = s[2], w = s[3];
+            ConvGeometry g = Pool.geometry("test", c, h, w, 2, 2, 2, 2, 1, 1, 0, 0, false);
+            Tensor x = random(rng, n, c, h, w), yRef = Tensor.zeros(n, c, g.oh, g.ow);
+            Pool.referenceMaxForward(g, x, yRef, new int[yRef.size()]);
+            int size = yRef.size();
+            assertThreadIndependent(() -> {
+                // y inside a larger array, guard values before and after it
+                float[] data = new float[size + 70];
+                java.util.Arrays.fill(data, 5f);
+                Tensor y = Tensor.view(data, 35, yRef.shape());
+                Pool.maxForward(g, x, y, null);
+                assertSameBits(yRef, y);
+                for (int i = 0; i < 35; i++) {
+                    assertEquals(5f, data[i], "before y");
+                    assertEquals(5f, data[35 + size + i], "after y");
+                }
+                return new Tensor[] {y};
+            });
         }
     }
 
@@ -136,6 +167,10 @@ class PoolKernelTest {
             assertTrue(Float.isNaN(y.at(1)));
             assertArrayEquals(new int[] {1, 7}, a, "first of the tied maxima; the last NaN, as PyTorch");
         }
+        Tensor values = Tensor.zeros(1, 1, 1, 2);
+        Pool.maxForward(g, x, values, null);
+        assertEquals(3f, values.at(0));
+        assertTrue(Float.isNaN(values.at(1)));
         // an all -infinity window points at its first element
         Tensor allInf = Tensor.of(new float[] {inf, inf, inf, inf}, 1, 1, 2, 2);
         ConvGeometry g1 = Pool.geometry("test", 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, false);

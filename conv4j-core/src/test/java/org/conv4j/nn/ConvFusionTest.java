@@ -70,6 +70,74 @@ class ConvFusionTest {
     }
 
     @Test
+    void convReLUWithRowsNotWholeVectorsMatchesTheReference() {
+        // the padded-image path over rows wider than the output (LeNet-5's 28 and 10 wide, odd widths below
+        // and above a vector), the bias and ReLU applied as the rows are copied out; groups, batch 1 to 4
+        SplittableRandom rng = new SplittableRandom(41);
+        int[][] layers = {{1, 6, 5, 2, 28, 28}, {6, 16, 5, 0, 14, 14}, {2, 4, 3, 1, 5, 7}, {3, 6, 3, 1, 9, 13}, {4, 4, 3, 1, 6, 19},
+            {2, 2, 5, 2, 4, 37}};
+        for (int[] l : layers) {
+            for (int groups : new int[] {1, 2}) {
+                if (l[0] % groups != 0 || l[1] % groups != 0) continue;
+                Conv2d conv = new Conv2d(l[0], l[1], l[2]).padding(l[3]).groups(groups);
+                Tensor x = random(rng, 1 + rng.nextInt(4), l[0], l[4], l[5]);
+                var g = new org.conv4j.kernel.ConvGeometry(l[0], l[4], l[5], l[2], l[2], 1, 1, 1, 1, l[3], l[3], l[3], l[3], PaddingMode.ZEROS);
+                Tensor expected = Tensor.zeros(x.dim(0), l[1], g.oh, g.ow);
+                org.conv4j.kernel.Conv.referenceForward(g, groups, x, conv.weight().value(), conv.biasParameter().value(), expected);
+                for (int i = 0; i < expected.size(); i++) expected.data()[i] = Math.max(expected.at(i), 0f);
+                assertClose(expected, new Sequential(conv, new ReLU()).forward(x, Mode.EVAL), 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void sequentialPoolsWithTheConvolutionAsLayerByLayer() {
+        // conv (+ BN) (+ ReLU) + max pooling: 2x2, 3x3 stride 2 padded, ceil mode, dilated; padded-image and
+        // im2col convolutions, batch 1 to 5 and a batch of many tasks; grouped convolutions pool on their own
+        SplittableRandom rng = new SplittableRandom(43);
+        MaxPool2d[] pools = {new MaxPool2d(2), new MaxPool2d(3).stride(2).padding(1), new MaxPool2d(2).ceilMode(true),
+            new MaxPool2d(2, 3).dilation(2, 1), new MaxPool2d(2).stride(1)};
+        for (int trial = 0; trial < 60; trial++) {
+            int[] size = new int[2];
+            Conv2d conv = randomConv(rng, trial % 2 == 0, size);
+            Sequential net = new Sequential(conv);
+            int variant = trial % 4; // conv + BN + ReLU, conv + BN, conv + ReLU, conv
+            if (variant < 2) net.add(trainedBatchNorm(rng, conv.outChannels()));
+            if (variant % 2 == 0) net.add(new ReLU());
+            net.add(pools[trial % pools.length]).add(new Flatten());
+            try {
+                net.outputShape(org.conv4j.tensor.Shape.of(1, conv.inChannels(), size[0] + 4, size[1] + 4));
+            } catch (IllegalArgumentException tooSmallToPool) {
+                continue;
+            }
+            Tensor x = random(rng, trial % 10 == 1 ? 37 : 1 + rng.nextInt(5), conv.inChannels(), size[0] + 4, size[1] + 4);
+            assertClose(oneByOne(net, x), net.forward(x, Mode.EVAL), 1e-5);
+        }
+    }
+
+    @Test
+    void pooledForwardIsBitIdenticalForOneAndTwoThreadsAndNamesAFailingPool() {
+        SplittableRandom rng = new SplittableRandom(47);
+        org.conv4j.nn.Init.seed(3);
+        Sequential net = org.conv4j.zoo.LeNet5.build(1, 28, 28, 10);
+        Tensor x = random(rng, 64, 1, 28, 28);
+        int saved = org.conv4j.kernel.Parallel.threads();
+        try {
+            org.conv4j.kernel.Parallel.setThreads(1);
+            Tensor one = net.forward(x, Mode.EVAL);
+            org.conv4j.kernel.Parallel.setThreads(2);
+            org.conv4j.testing.Assertions2.assertSameBits(one, net.forward(x, Mode.EVAL));
+        } finally {
+            org.conv4j.kernel.Parallel.setThreads(saved);
+        }
+        // a 5x5 convolution of a 5x5 map leaves 1x1, too small for the 2x2 pooling after it
+        Sequential small = new Sequential(new Conv2d(1, 2, 5), new ReLU(), new MaxPool2d(2));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> small.forward(Tensor.zeros(1, 1, 5, 5), Mode.EVAL));
+        assertTrue(e.getMessage().startsWith("layer 2 (MaxPool2d(kernel_size=2)): MaxPool2d: "), e.getMessage());
+    }
+
+    @Test
     void resNetBlockFusedEqualsNodeByNode() {
         SplittableRandom rng = new SplittableRandom(5);
         for (int stride : new int[] {1, 2}) {
