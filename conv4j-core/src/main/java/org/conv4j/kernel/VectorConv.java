@@ -1,6 +1,8 @@
 package org.conv4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,6 +26,11 @@ final class VectorConv {
     private static final int L = S.length();
     private static final int MR = VectorGemm.MR;
     private static final int NR = 2 * L;
+    private static final float[] LANE_INDEX = new float[L];
+
+    static {
+        for (int l = 0; l < L; l++) LANE_INDEX[l] = l;
+    }
     // k blocks of the products over taps (forward, input gradient): a tile's MR x 576 weights (18 KiB
     // at MR = 8) stay in L1, and VGG/ResNet's 3x3 layers up to 64 channels need one pass over y
     // (32 -> 32 channels at 32 x 32, 1 thread: 152 -> 158 GFLOP/s against blocks of 256)
@@ -236,7 +243,7 @@ final class VectorConv {
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
-        if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
+        if (scratch[4].length < ocg * ldd + L) scratch[4] = new float[ocg * ldd + L];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, span, dyp, ldd);
         int[] taps = taps(g, cg, hp, wp), rowStarts = new int[MR];
@@ -286,7 +293,7 @@ final class VectorConv {
         // a run read from the last tap goes (KW-1)*dw + L - 1 floats past the last plane: zeros,
         // multiplied by dy's zeros (as are the next row's or plane's values the extra columns read)
         float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw + L);
-        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        if (scratch[4].length < ocg * ld + L) scratch[4] = new float[ocg * ld + L];
         float[] dyp = scratch[4], lanes = scratch[1];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
         int[] taps = taps(g, cg, hp, wp);
@@ -353,7 +360,7 @@ final class VectorConv {
         int size = count * imageP + stride - span + (g.kw - 1) * g.dw;
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < size) scratch[0] = new float[size];
-        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        if (scratch[4].length < ocg * ld + L) scratch[4] = new float[ocg * ld + L];
         float[] dxp = scratch[0], dyp = scratch[4], tile = scratch[1];
         java.util.Arrays.fill(dxp, 0, size, 0f);
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
@@ -388,17 +395,30 @@ final class VectorConv {
     }
 
     // dy's OCg channels of the images as rows of "pixels" j*stride + oy*wp + ox, ld apart, zero where
-    // ox >= OW and from OH*wp to the image's stride
+    // ox >= OW and from OH*wp to the image's stride. A row is stored as whole vectors, the last one
+    // its last OW mod L values and zeros: a short row (LeNet-5's 10 wide) costs a vector store, not a
+    // store per float. The zeros past the row land where a later row or image is stored, or up to L
+    // floats past the last channel's rows: dyp holds ocg * ld + L floats.
     private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp,
                                 int stride, float[] dyp, int ld) {
-        int ohw = g.oh * g.ow, span = g.oh * wp;
+        int ohw = g.oh * g.ow, span = g.oh * wp, whole = g.ow / L * L;
+        VectorMask<Float> rest = FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, g.ow - whole);
+        FloatVector zero = FloatVector.zero(S);
         for (int o = 0; o < ocg; o++) {
             for (int j = 0; j < count; j++) {
                 int src = dyo + j * dySize + (oc0 + o) * ohw, dst = o * ld + j * stride;
                 java.util.Arrays.fill(dyp, dst + span, dst + stride, 0f);
                 for (int oy = 0; oy < g.oh; oy++, src += g.ow, dst += wp) {
-                    Arrays2.copy(dy, src, dyp, dst, g.ow);
-                    for (int q = dst + g.ow; q < dst + wp; q++) dyp[q] = 0f;
+                    for (int q = 0; q < whole; q += L) FloatVector.fromArray(S, dy, src + q).intoArray(dyp, dst + q);
+                    if (whole == g.ow) {
+                        zero.intoArray(dyp, dst + whole);
+                    } else if (src + whole + L <= dy.length) {
+                        zero.blend(FloatVector.fromArray(S, dy, src + whole), rest).intoArray(dyp, dst + whole);
+                    } else {
+                        // the last row of dy's array: a vector would read past its end
+                        for (int q = whole; q < whole + L; q++) dyp[dst + q] = q < g.ow ? dy[src + q] : 0f;
+                    }
+                    if (whole + L < wp) java.util.Arrays.fill(dyp, dst + whole + L, dst + wp, 0f);
                 }
             }
         }
