@@ -302,7 +302,7 @@ public final class Conv {
             // accumulators: one chain of float additions ran at the adder's latency, 4% of a VGG step)
             Parallel.forEach(oc, o -> {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += Normalization.rowSum(dyd, dy.offset() + (i * oc + o) * ohw, ohw, 0, false);
+                for (int i = 0; i < n; i++) s += Normalization.rowSum(dyd, dy.offset() + (i * oc + o) * ohw, ohw);
                 dbias.data()[dbias.offset() + o] += (float) s;
             });
         }

@@ -95,7 +95,7 @@ public final class ConvTranspose {
             int n = dy.dim(0), plane = g.h * g.w;
             Parallel.forEach(g.c, o -> {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += Normalization.rowSum(dy.data(), dy.offset() + (i * g.c + o) * plane, plane, 0, false);
+                for (int i = 0; i < n; i++) s += Normalization.rowSum(dy.data(), dy.offset() + (i * g.c + o) * plane, plane);
                 dbias.data()[dbias.offset() + o] += (float) s;
             });
         }

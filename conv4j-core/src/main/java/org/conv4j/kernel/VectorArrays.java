@@ -69,29 +69,41 @@ final class VectorArrays {
     }
 
     /**
-     * The sum in double of x[at..at+n) - center, or of its squares: floats loaded half a vector
-     * at a time and widened to a double vector (converting a whole float vector's upper half runs
-     * in Java on JDK 17), two accumulators, lanes summed at the end, then the tail in order.
+     * The sum in double of x[at..at+n): floats loaded half a vector at a time and widened to a
+     * double vector (converting a whole float vector's upper half runs in Java on JDK 17), two
+     * accumulators, lanes summed at the end, then the tail in order.
      */
-    static double sumDeviations(float[] x, int at, int n, double center, boolean squared) {
-        DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), mu = DoubleVector.broadcast(D, center);
+    static double sum(float[] x, int at, int n) {
+        DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D);
+        int h = H.length(), i = 0;
+        for (int end = n - 2 * h + 1; i < end; i += 2 * h) {
+            a0 = a0.add(widen(x, at + i));
+            a1 = a1.add(widen(x, at + i + h));
+        }
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[at + i];
+        return s;
+    }
+
+    /** sum(x - center) and sum((x - center)^2) over a row, in double, as {@link #sum}: out[0] += the first, out[1] += the second. */
+    static void sumAndSquares(float[] x, int at, int n, double center, double[] out) {
+        DoubleVector a0 = DoubleVector.zero(D), a1 = a0, q0 = a0, q1 = a0, mu = DoubleVector.broadcast(D, center);
         int h = H.length(), i = 0;
         for (int end = n - 2 * h + 1; i < end; i += 2 * h) {
             DoubleVector lo = widen(x, at + i).sub(mu), hi = widen(x, at + i + h).sub(mu);
-            if (squared) {
-                a0 = lo.fma(lo, a0);
-                a1 = hi.fma(hi, a1);
-            } else {
-                a0 = a0.add(lo);
-                a1 = a1.add(hi);
-            }
+            a0 = a0.add(lo);
+            a1 = a1.add(hi);
+            q0 = lo.fma(lo, q0);
+            q1 = hi.fma(hi, q1);
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = a0.add(a1).reduceLanes(VectorOperators.ADD), q = q0.add(q1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             double d = x[at + i] - center;
-            s += squared ? d * d : d;
+            s += d;
+            q += d * d;
         }
-        return s;
+        out[0] += s;
+        out[1] += q;
     }
 
     // x[at .. at + D.length()) as doubles

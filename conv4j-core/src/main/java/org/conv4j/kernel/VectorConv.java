@@ -1,6 +1,8 @@
 package org.conv4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,6 +26,13 @@ final class VectorConv {
     private static final int L = S.length();
     private static final int MR = VectorGemm.MR;
     private static final int NR = 2 * L;
+    private static final float[] LANE_INDEX = new float[L];
+    // the weight gradient's dot products: DOT_TILE channels x DOT_TILE taps a tile
+    private static final int DOT_TILE = L >= 16 ? 4 : 3;
+
+    static {
+        for (int l = 0; l < L; l++) LANE_INDEX[l] = l;
+    }
     // k blocks of the products over taps (forward, input gradient): a tile's MR x 576 weights (18 KiB
     // at MR = 8) stay in L1, and VGG/ResNet's 3x3 layers up to 64 channels need one pass over y
     // (32 -> 32 channels at 32 x 32, 1 thread: 152 -> 158 GFLOP/s against blocks of 256)
@@ -31,10 +40,10 @@ final class VectorConv {
     // k blocks of the weight gradient's product over pixels: a kc x NR panel of dy^T stays in L1
     private static final int KC_PIXELS = 256;
 
-    // [0] the padded (or shifted) images of a task, [1] a tile (or nine vectors of lanes), [2] a k block of dy^T, [3] dW^T,
+    // [0] the padded (or shifted) images of a task, [1] a tile (or the dot products' lanes), [2] a k block of dy^T, [3] dW^T,
     // [4] dy over padded rows
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[][] {new float[0], new float[Math.max(MR * NR, 9 * L)], new float[0], new float[0], new float[0]});
+            () -> new float[][] {new float[0], new float[Math.max(MR * NR, DOT_TILE * DOT_TILE * L)], new float[0], new float[0], new float[0]});
     // [0] tap offsets, [1] the geometry they were made for, [2] row offsets of dy's channels
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[][] {new int[0], new int[0], new int[0]});
 
@@ -325,7 +334,7 @@ final class VectorConv {
         int rowPanels = (k + MR - 1) / MR, colPanels = (ocg + NR - 1) / NR, ocPad = colPanels * NR;
         if (scratch[2].length < kc * ocPad) scratch[2] = new float[kc * ocPad];
         if (scratch[3].length < rowPanels * MR * ocPad) scratch[3] = new float[rowPanels * MR * ocPad];
-        if (scratch[4].length < ocg * ldd) scratch[4] = new float[ocg * ldd];
+        if (scratch[4].length < ocg * ldd + L) scratch[4] = new float[ocg * ldd + L];
         float[] bp = scratch[2], ct = scratch[3], dyp = scratch[4];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, span, dyp, ldd);
         int[] taps = taps(g, cg, hp, wp), rowStarts = new int[MR];
@@ -362,9 +371,11 @@ final class VectorConv {
      * {@link #weightGradient} for a few output channels, as dot products: over "pixels" t of dy's
      * rows padded to the padded width wp (zeros in the extra columns and up to a whole vector
      * past the plane), dW[o, p] is the dot product of dy's channel o with the run of the padded
-     * image that starts at tap p's offset, image after image. A tile of 3 channels x 3 taps keeps
-     * nine accumulators (lane l sums the t = l mod L terms over the images in order); the lanes
-     * are added in lane order at the end. The 16-wide tiles of the other path would leave most
+     * image that starts at tap p's offset, image after image. A tile of R channels x R taps keeps
+     * R^2 accumulators (lane l sums the t = l mod L terms over the images in order); the lanes
+     * are added in lane order at the end. R is 4 with 32 vector registers (AVX-512): 8 loads
+     * feed 16 multiply-adds, where 3 x 3 tiles load 6 for 9 and leave the loads the bottleneck;
+     * 3 with 16 (AVX2), which 16 accumulators and their operands would overflow. The 16-wide tiles of the other path would leave most
      * lanes idle here, and im2col would copy each input value KH x KW times.
      */
     static void weightGradientDot(ConvGeometry g, int cg, int ocg, float[] x, int xo, int inSize, int c0, int count,
@@ -375,24 +386,83 @@ final class VectorConv {
         // a run read from the last tap goes (KW-1)*dw + L - 1 floats past the last plane: zeros,
         // multiplied by dy's zeros (as are the next row's or plane's values the extra columns read)
         float[] xp = pad(g, x, xo, inSize, c0, cg, count, scratch, hp, wp, (g.kw - 1) * g.dw + L);
-        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        if (scratch[4].length < ocg * ld + L) scratch[4] = new float[ocg * ld + L];
         float[] dyp = scratch[4], lanes = scratch[1];
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
         int[] taps = taps(g, cg, hp, wp);
-        for (int o = 0; o < ocg; o += 3) {
+        for (int o = 0; o < ocg; o += DOT_TILE) {
             // past the edge, repeat the last channel (tap): the extra sums are computed and dropped
-            int d0 = o * ld, d1 = Math.min(o + 1, ocg - 1) * ld, d2 = Math.min(o + 2, ocg - 1) * ld;
-            for (int p = 0; p < k; p += 3) {
-                int x0 = taps[p], x1 = taps[Math.min(p + 1, k - 1)], x2 = taps[Math.min(p + 2, k - 1)];
-                java.util.Arrays.fill(lanes, 0, 9 * L, 0f);
+            int d0 = o * ld, d1 = Math.min(o + 1, ocg - 1) * ld, d2 = Math.min(o + 2, ocg - 1) * ld, d3 = Math.min(o + 3, ocg - 1) * ld;
+            for (int p = 0; p < k; p += DOT_TILE) {
+                int x0 = taps[p], x1 = taps[Math.min(p + 1, k - 1)], x2 = taps[Math.min(p + 2, k - 1)], x3 = taps[Math.min(p + 3, k - 1)];
+                java.util.Arrays.fill(lanes, 0, DOT_TILE * DOT_TILE * L, 0f);
                 for (int j = 0, xb = 0, db = 0; j < count; j++, xb += imageP, db += stride) {
-                    VectorGemm.dotTile(dyp, d0 + db, d1 + db, d2 + db, xp, xb + x0, xb + x1, xb + x2, stride, lanes);
+                    if (DOT_TILE == 4) dotTile4(dyp, d0 + db, d1 + db, d2 + db, d3 + db, xp, xb + x0, xb + x1, xb + x2, xb + x3, stride, lanes);
+                    else VectorGemm.dotTile(dyp, d0 + db, d1 + db, d2 + db, xp, xb + x0, xb + x1, xb + x2, stride, lanes);
                 }
-                for (int r = 0; r < Math.min(3, ocg - o); r++) {
-                    for (int q = 0; q < Math.min(3, k - p); q++) dw[dwo + (o + r) * k + p + q] = VectorGemm.sumLanes(lanes, (3 * r + q) * L);
+                for (int r = 0; r < Math.min(DOT_TILE, ocg - o); r++) {
+                    for (int q = 0; q < Math.min(DOT_TILE, k - p); q++) {
+                        dw[dwo + (o + r) * k + p + q] = VectorGemm.sumLanes(lanes, (DOT_TILE * r + q) * L);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * {@link VectorGemm#dotTile} for 4 x 4 runs: lanes[(4r + q) L ..] += the lane-wise sums of a's
+     * run r times b's run q over n floats, n a multiple of L, by FMA in order.
+     */
+    private static void dotTile4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+                                 int n, float[] lanes) {
+        FloatVector s00 = FloatVector.fromArray(S, lanes, 0), s01 = FloatVector.fromArray(S, lanes, L),
+                s02 = FloatVector.fromArray(S, lanes, 2 * L), s03 = FloatVector.fromArray(S, lanes, 3 * L),
+                s10 = FloatVector.fromArray(S, lanes, 4 * L), s11 = FloatVector.fromArray(S, lanes, 5 * L),
+                s12 = FloatVector.fromArray(S, lanes, 6 * L), s13 = FloatVector.fromArray(S, lanes, 7 * L),
+                s20 = FloatVector.fromArray(S, lanes, 8 * L), s21 = FloatVector.fromArray(S, lanes, 9 * L),
+                s22 = FloatVector.fromArray(S, lanes, 10 * L), s23 = FloatVector.fromArray(S, lanes, 11 * L),
+                s30 = FloatVector.fromArray(S, lanes, 12 * L), s31 = FloatVector.fromArray(S, lanes, 13 * L),
+                s32 = FloatVector.fromArray(S, lanes, 14 * L), s33 = FloatVector.fromArray(S, lanes, 15 * L);
+        for (int p = 0; p < n; p += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p),
+                    y2 = FloatVector.fromArray(S, b, b2 + p), y3 = FloatVector.fromArray(S, b, b3 + p);
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            s02 = x.fma(y2, s02);
+            s03 = x.fma(y3, s03);
+            x = FloatVector.fromArray(S, a, a1 + p);
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            s12 = x.fma(y2, s12);
+            s13 = x.fma(y3, s13);
+            x = FloatVector.fromArray(S, a, a2 + p);
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            s22 = x.fma(y2, s22);
+            s23 = x.fma(y3, s23);
+            x = FloatVector.fromArray(S, a, a3 + p);
+            s30 = x.fma(y0, s30);
+            s31 = x.fma(y1, s31);
+            s32 = x.fma(y2, s32);
+            s33 = x.fma(y3, s33);
+        }
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        s02.intoArray(lanes, 2 * L);
+        s03.intoArray(lanes, 3 * L);
+        s10.intoArray(lanes, 4 * L);
+        s11.intoArray(lanes, 5 * L);
+        s12.intoArray(lanes, 6 * L);
+        s13.intoArray(lanes, 7 * L);
+        s20.intoArray(lanes, 8 * L);
+        s21.intoArray(lanes, 9 * L);
+        s22.intoArray(lanes, 10 * L);
+        s23.intoArray(lanes, 11 * L);
+        s30.intoArray(lanes, 12 * L);
+        s31.intoArray(lanes, 13 * L);
+        s32.intoArray(lanes, 14 * L);
+        s33.intoArray(lanes, 15 * L);
     }
 
     /**
@@ -442,7 +512,7 @@ final class VectorConv {
         int size = count * imageP + stride - span + (g.kw - 1) * g.dw;
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < size) scratch[0] = new float[size];
-        if (scratch[4].length < ocg * ld) scratch[4] = new float[ocg * ld];
+        if (scratch[4].length < ocg * ld + L) scratch[4] = new float[ocg * ld + L];
         float[] dxp = scratch[0], dyp = scratch[4], tile = scratch[1];
         java.util.Arrays.fill(dxp, 0, size, 0f);
         padRows(g, dy, dyo, dySize, oc0, ocg, count, wp, stride, dyp, ld);
@@ -477,17 +547,30 @@ final class VectorConv {
     }
 
     // dy's OCg channels of the images as rows of "pixels" j*stride + oy*wp + ox, ld apart, zero where
-    // ox >= OW and from OH*wp to the image's stride
+    // ox >= OW and from OH*wp to the image's stride. A row is stored as whole vectors, the last one
+    // its last OW mod L values and zeros: a short row (LeNet-5's 10 wide) costs a vector store, not a
+    // store per float. The zeros past the row land where a later row or image is stored, or up to L
+    // floats past the last channel's rows: dyp holds ocg * ld + L floats.
     private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp,
                                 int stride, float[] dyp, int ld) {
-        int ohw = g.oh * g.ow, span = g.oh * wp;
+        int ohw = g.oh * g.ow, span = g.oh * wp, whole = g.ow / L * L;
+        VectorMask<Float> rest = FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, g.ow - whole);
+        FloatVector zero = FloatVector.zero(S);
         for (int o = 0; o < ocg; o++) {
             for (int j = 0; j < count; j++) {
                 int src = dyo + j * dySize + (oc0 + o) * ohw, dst = o * ld + j * stride;
                 java.util.Arrays.fill(dyp, dst + span, dst + stride, 0f);
                 for (int oy = 0; oy < g.oh; oy++, src += g.ow, dst += wp) {
-                    Arrays2.copy(dy, src, dyp, dst, g.ow);
-                    for (int q = dst + g.ow; q < dst + wp; q++) dyp[q] = 0f;
+                    for (int q = 0; q < whole; q += L) FloatVector.fromArray(S, dy, src + q).intoArray(dyp, dst + q);
+                    if (whole == g.ow) {
+                        zero.intoArray(dyp, dst + whole);
+                    } else if (src + whole + L <= dy.length) {
+                        zero.blend(FloatVector.fromArray(S, dy, src + whole), rest).intoArray(dyp, dst + whole);
+                    } else {
+                        // the last row of dy's array: a vector would read past its end
+                        for (int q = whole; q < whole + L; q++) dyp[dst + q] = q < g.ow ? dy[src + q] : 0f;
+                    }
+                    if (whole + L < wp) java.util.Arrays.fill(dyp, dst + whole + L, dst + wp, 0f);
                 }
             }
         }

@@ -119,7 +119,7 @@ public final class VolumeConv {
         if (dbias != null) {
             Parallel.forEach(oc, o -> {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += Normalization.rowSum(dy.data(), dy.offset() + (i * oc + o) * ov, ov, 0, false);
+                for (int i = 0; i < n; i++) s += Normalization.rowSum(dy.data(), dy.offset() + (i * oc + o) * ov, ov);
                 dbias.data()[dbias.offset() + o] += (float) s;
             });
         }
