@@ -655,13 +655,32 @@ final class VectorGemm {
             int b0 = bOff + j * ldb, b1 = bOff + Math.min(j + 1, n - 1) * ldb, b2 = bOff + Math.min(j + 2, n - 1) * ldb,
                     b3 = bOff + Math.min(j + 3, n - 1) * ldb;
             dotRowTile(a, ai, b, b0, b1, b2, b3, kv, lanes);
-            for (int q = 0; q < Math.min(4, j1 - j); q++) {
-                int br = q == 0 ? b0 : q == 1 ? b1 : q == 2 ? b2 : b3;
-                float s = sumLanes(lanes, q * L);
-                for (int p = kv; p < k; p++) s = Math.fma(a[ai + p], b[br + p], s);
-                c[ci + j + q] = accumulate ? c[ci + j + q] + s : s;
+            // the four sums side by side, four independent chains of additions, each in sumLanes' order and
+            // then the tail's FMAs in p order (one sum after the other waited on every addition)
+            float s0 = lanes[0], s1 = lanes[L], s2 = lanes[2 * L], s3 = lanes[3 * L];
+            for (int l = 1; l < L; l++) {
+                s0 += lanes[l];
+                s1 += lanes[L + l];
+                s2 += lanes[2 * L + l];
+                s3 += lanes[3 * L + l];
             }
+            for (int p = kv; p < k; p++) {
+                float x = a[ai + p];
+                s0 = Math.fma(x, b[b0 + p], s0);
+                s1 = Math.fma(x, b[b1 + p], s1);
+                s2 = Math.fma(x, b[b2 + p], s2);
+                s3 = Math.fma(x, b[b3 + p], s3);
+            }
+            int cv = Math.min(4, j1 - j);
+            store(c, ci + j, s0, accumulate);
+            if (cv > 1) store(c, ci + j + 1, s1, accumulate);
+            if (cv > 2) store(c, ci + j + 2, s2, accumulate);
+            if (cv > 3) store(c, ci + j + 3, s3, accumulate);
         }
+    }
+
+    private static void store(float[] c, int ci, float s, boolean accumulate) {
+        c[ci] = accumulate ? c[ci] + s : s;
     }
 
     /** lanes[q L ..] = the lane-wise sums of a's run from a0 times b's run q (from b0 .. b3) over n floats, as {@link #dotTile}. */

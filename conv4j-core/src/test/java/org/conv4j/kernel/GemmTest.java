@@ -103,6 +103,25 @@ class GemmTest {
     }
 
     @Test
+    void aRowAloneInTheDotPathGetsTheBitsOfARowInATile() {
+        // A B^T, few rows of A: rows 0-2 in a 3 x 3 tile, row 3 alone (1 x 4 tiles); row 3 = row 0, and one row on its own
+        SplittableRandom rng = new SplittableRandom(23);
+        for (int[] s : new int[][] {{37, 300}, {10, 263}, {84, 256}}) {
+            int n = s[0], k = s[1];
+            float[] a = new float[4 * k], b = new float[n * k], c = new float[4 * n], one = new float[n];
+            for (int i = 0; i < b.length; i++) b[i] = (float) rng.nextGaussian();
+            for (int i = 0; i < 3 * k; i++) a[i] = (float) rng.nextGaussian();
+            System.arraycopy(a, 0, a, 3 * k, k);
+            VECTOR.gemm(false, true, 4, n, k, a, 0, k, b, 0, k, c, 0, n, false);
+            VECTOR.gemm(false, true, 1, n, k, a, 0, k, b, 0, k, one, 0, n, false);
+            for (int j = 0; j < n; j++) {
+                assertEquals(Float.floatToRawIntBits(c[j]), Float.floatToRawIntBits(c[3 * n + j]), "n=" + n + " k=" + k + " column " + j);
+                assertEquals(Float.floatToRawIntBits(c[j]), Float.floatToRawIntBits(one[j]), "n=" + n + " k=" + k + " column " + j);
+            }
+        }
+    }
+
+    @Test
     void emptyProductsZeroOrKeepC() {
         for (Path path : new Path[] {SCALAR, VECTOR}) {
             float[] c = {5, 6, 7, 8, 9, 10, 11};
