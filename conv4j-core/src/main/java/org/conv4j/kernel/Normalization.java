@@ -39,20 +39,20 @@ public final class Normalization {
         float[] xd = x.data();
         int xo = x.offset();
         double m = (double) n * s;
+        double[] sums = new double[2 * c];   // channel ch's at 2ch: one array a call, not one a channel
         Parallel.forEach(c, ch -> {
             double k = xd[xo + ch * s];
-            double[] sums = new double[2];
-            for (int i = 0; i < n; i++) rowSums(xd, xo + (i * c + ch) * s, s, k, sums);
-            double d = sums[0] / m;
+            for (int i = 0; i < n; i++) rowSums(xd, xo + (i * c + ch) * s, s, k, sums, 2 * ch);
+            double sum = sums[2 * ch], d = sum / m;
             mean[ch] = k + d;
-            var[ch] = Math.max(0, (sums[1] - sums[0] * d) / m);
+            var[ch] = Math.max(0, (sums[2 * ch + 1] - sum * d) / m);
         });
     }
 
-    // out[0] += sum of x - center, out[1] += sum of (x - center)^2, over one row
-    private static void rowSums(float[] xd, int at, int s, double center, double[] out) {
+    // out[o] += sum of x - center, out[o + 1] += sum of (x - center)^2, over one row
+    private static void rowSums(float[] xd, int at, int s, double center, double[] out, int o) {
         if (Simd.widening()) {
-            VectorArrays.sumAndSquares(xd, at, s, center, out);
+            VectorArrays.sumAndSquares(xd, at, s, center, out, o);
             return;
         }
         double a0 = 0, a1 = 0, q0 = 0, q1 = 0;
@@ -69,8 +69,8 @@ public final class Normalization {
             a0 += d;
             q0 += d * d;
         }
-        out[0] += a0 + a1;
-        out[1] += q0 + q1;
+        out[o] += a0 + a1;
+        out[o + 1] += q0 + q1;
     }
 
     // sum of x over one row, in double (the convolutions' bias gradient); the scalar path keeps four

@@ -85,8 +85,8 @@ final class VectorArrays {
         return s;
     }
 
-    /** sum(x - center) and sum((x - center)^2) over a row, in double, as {@link #sum}: out[0] += the first, out[1] += the second. */
-    static void sumAndSquares(float[] x, int at, int n, double center, double[] out) {
+    /** sum(x - center) and sum((x - center)^2) over a row, in double, as {@link #sum}: out[o] += the first, out[o + 1] += the second. */
+    static void sumAndSquares(float[] x, int at, int n, double center, double[] out, int o) {
         DoubleVector a0 = DoubleVector.zero(D), a1 = a0, q0 = a0, q1 = a0, mu = DoubleVector.broadcast(D, center);
         int h = H.length(), i = 0;
         for (int end = n - 2 * h + 1; i < end; i += 2 * h) {
@@ -102,8 +102,8 @@ final class VectorArrays {
             s += d;
             q += d * d;
         }
-        out[0] += s;
-        out[1] += q;
+        out[o] += s;
+        out[o + 1] += q;
     }
 
     // x[at .. at + D.length()) as doubles

@@ -1,8 +1,6 @@
 package org.conv4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,13 +24,8 @@ final class VectorConv {
     private static final int L = S.length();
     private static final int MR = VectorGemm.MR;
     private static final int NR = 2 * L;
-    private static final float[] LANE_INDEX = new float[L];
     // the weight gradient's dot products: DOT_TILE channels x DOT_TILE taps a tile
     private static final int DOT_TILE = L >= 16 ? 4 : 3;
-
-    static {
-        for (int l = 0; l < L; l++) LANE_INDEX[l] = l;
-    }
     // k blocks of the products over taps (forward, input gradient): a tile's MR x 576 weights (18 KiB
     // at MR = 8) stay in L1, and VGG/ResNet's 3x3 layers up to 64 channels need one pass over y
     // (32 -> 32 channels at 32 x 32, 1 thread: 152 -> 158 GFLOP/s against blocks of 256)
@@ -548,13 +541,13 @@ final class VectorConv {
 
     // dy's OCg channels of the images as rows of "pixels" j*stride + oy*wp + ox, ld apart, zero where
     // ox >= OW and from OH*wp to the image's stride. A row is stored as whole vectors, the last one
-    // its last OW mod L values and zeros: a short row (LeNet-5's 10 wide) costs a vector store, not a
-    // store per float. The zeros past the row land where a later row or image is stored, or up to L
-    // floats past the last channel's rows: dyp holds ocg * ld + L floats.
+    // reaching past OW, then a vector of zeros from OW on: a short row (LeNet-5's 10 wide) costs two
+    // vector stores, not a store per float. What lands past the row is overwritten by the rows and
+    // images stored after it, or lies up to L floats past the last channel's rows: dyp holds
+    // ocg * ld + L floats.
     private static void padRows(ConvGeometry g, float[] dy, int dyo, int dySize, int oc0, int ocg, int count, int wp,
                                 int stride, float[] dyp, int ld) {
         int ohw = g.oh * g.ow, span = g.oh * wp, whole = g.ow / L * L;
-        VectorMask<Float> rest = FloatVector.fromArray(S, LANE_INDEX, 0).compare(VectorOperators.LT, g.ow - whole);
         FloatVector zero = FloatVector.zero(S);
         for (int o = 0; o < ocg; o++) {
             for (int j = 0; j < count; j++) {
@@ -562,15 +555,13 @@ final class VectorConv {
                 java.util.Arrays.fill(dyp, dst + span, dst + stride, 0f);
                 for (int oy = 0; oy < g.oh; oy++, src += g.ow, dst += wp) {
                     for (int q = 0; q < whole; q += L) FloatVector.fromArray(S, dy, src + q).intoArray(dyp, dst + q);
-                    if (whole == g.ow) {
-                        zero.intoArray(dyp, dst + whole);
-                    } else if (src + whole + L <= dy.length) {
-                        zero.blend(FloatVector.fromArray(S, dy, src + whole), rest).intoArray(dyp, dst + whole);
-                    } else {
-                        // the last row of dy's array: a vector would read past its end
-                        for (int q = whole; q < whole + L; q++) dyp[dst + q] = q < g.ow ? dy[src + q] : 0f;
+                    if (whole < g.ow) {
+                        // the last values and what follows them in dy (a copy, unless it would read past dy's end)
+                        if (src + whole + L <= dy.length) FloatVector.fromArray(S, dy, src + whole).intoArray(dyp, dst + whole);
+                        else for (int q = whole; q < g.ow; q++) dyp[dst + q] = dy[src + q];
                     }
-                    if (whole + L < wp) java.util.Arrays.fill(dyp, dst + whole + L, dst + wp, 0f);
+                    zero.intoArray(dyp, dst + g.ow);
+                    if (g.ow + L < wp) java.util.Arrays.fill(dyp, dst + g.ow + L, dst + wp, 0f);
                 }
             }
         }
