@@ -16,7 +16,7 @@ import org.conv4j.tensor.Tensor;
  *
  * <p>Only for networks whose layers treat each image on its own, as known here: a layer that
  * mixes the batch (a softmax over dimension 0) or one this class does not know keeps the whole
- * batch together.
+ * batch together. {@code -Dconv4j.evalChunks=false} keeps every batch whole.
  */
 final class EvalChunks {
     /**
@@ -24,6 +24,9 @@ final class EvalChunks {
      * a Linear layer's product keeps 16 rows, the tiled GEMM's shape (fewer take its dot-product path).
      */
     static final int IMAGES = 16;
+
+    // -Dconv4j.evalChunks=false runs every batch whole (to compare; results differ in the last bits)
+    private static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("conv4j.evalChunks", "true").trim());
 
     private EvalChunks() {
     }
@@ -35,7 +38,7 @@ final class EvalChunks {
      * reports it as usual).
      */
     static Tensor forward(Layer layer, Tensor x) {
-        if (x.rank() < 2 || x.dim(0) < 2 * IMAGES || Parallel.insideTask() || !perImage(layer)) return null;
+        if (!ON || x.rank() < 2 || x.dim(0) < 2 * IMAGES || Parallel.insideTask() || !perImage(layer)) return null;
         Shape outShape;
         try {
             outShape = layer.outputShape(x.shape());
